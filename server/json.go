@@ -1,0 +1,18 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// writeJSON sends v as the JSON body of a response with the given status.
+// The value is encoded straight to the connection; an encoding failure after
+// the status is sent cannot be reported to the client and would only repeat
+// the write error, so it is dropped.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
