@@ -1,0 +1,256 @@
+package contents
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"unicode/utf8"
+)
+
+// SaveRequest is the body of PUT api/contents/{path}, decodable straight
+// from the request JSON. Unknown fields are ignored by the decoder.
+type SaveRequest struct {
+	// Type is TypeFile, TypeNotebook, TypeDirectory or "" (infer from the
+	// name for a new path). Other values are treated as TypeFile.
+	Type string `json:"type"`
+	// Format is FormatText or FormatBase64 for files; ignored otherwise.
+	Format string `json:"format"`
+	// Content is the raw JSON content: a string for files, the notebook
+	// object for notebooks. nil or JSON null means none.
+	Content json.RawMessage `json:"content"`
+	// Chunk numbers the slices of a chunked upload: 1, 2, ... and -1 for
+	// the last; nil for an ordinary save.
+	Chunk *int `json:"chunk"`
+	// Path is only checked for hidden names, as the reference does.
+	Path string `json:"path"`
+	// CopyFrom is refused: copies go through [Manager.Copy].
+	CopyFrom string `json:"copy_from"`
+}
+
+func (r *SaveRequest) hasContent() bool {
+	return len(r.Content) > 0 && string(r.Content) != "null"
+}
+
+// Save writes a file, notebook or folder at path (spec 6) and returns its
+// content-less model, and whether the entry is new (201) rather than an
+// overwrite (200).
+//
+// A file is written with one atomic Put, so a failed save never leaves a
+// partial object and concurrent saves never mix. An ordinary save costs a
+// listing of the path (is it a file, a folder, new?), the Put, and for a
+// new entry a listing of its parent; a notebook save also lists its
+// checkpoints and creates the first one. The legacy empty-body PUT
+// (create an untitled file inside a folder) is [Manager.NewUntitled].
+func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Model, bool, error) {
+	const op = "save"
+	if req.CopyFrom != "" {
+		return nil, false, newError(Invalid, op, path, "Cannot copy with PUT, only POST")
+	}
+	p, err := m.locate(op, path, write)
+	if err != nil {
+		return nil, false, err
+	}
+	if req.Path != "" && !m.cfg.AllowHidden {
+		if c, err := cleanPath(req.Path); err == nil && isHidden(c) {
+			return nil, false, newError(Hidden, op, c, "cannot write hidden file or directory %q", c)
+		}
+	}
+	switch req.Type {
+	case "", TypeFile, TypeNotebook, TypeDirectory:
+	default:
+		req.Type = TypeFile
+	}
+	if req.Chunk != nil {
+		return m.saveChunk(ctx, p, req)
+	}
+	if p == "" {
+		if req.Type != TypeDirectory {
+			return nil, false, newError(IsDir, op, p, "the root is a directory")
+		}
+		model, err := m.getDir(ctx, op, p, GetOptions{})
+		return model, true, err
+	}
+	s, err := m.stat(ctx, op, p)
+	if err != nil {
+		return nil, false, err
+	}
+	if req.Type == "" {
+		if s.file.Key != "" {
+			return nil, false, newError(Invalid, op, p, "No file type provided")
+		}
+		req.Type = typeFromName(p)
+	}
+	if req.Type == TypeDirectory {
+		return m.saveDir(ctx, p, s)
+	}
+	if s.dir {
+		return nil, false, newError(IsDir, op, p, "%s is a directory", p)
+	}
+	if s.file.Key != "" && !req.hasContent() {
+		return nil, false, newError(Invalid, op, p, "No file content provided")
+	}
+	var (
+		data    []byte
+		message string
+	)
+	if req.Type == TypeNotebook {
+		data, message, err = notebookBytes(req.Content)
+	} else {
+		data, err = fileBytes(req.Content, req.Format)
+	}
+	if err != nil {
+		return nil, false, &Error{Kind: Invalid, Op: op, Path: p, Message: err.Error(), Err: err}
+	}
+	if s.file.Key == "" {
+		if err := m.requireDir(ctx, op, parentOf(p)); err != nil {
+			return nil, false, err
+		}
+	}
+	model, err := m.putFile(ctx, op, p, data)
+	if err != nil {
+		return nil, false, err
+	}
+	model.Message = message
+	if req.Type == TypeNotebook {
+		if err := m.ensureCheckpoint(ctx, op, p, s.below); err != nil {
+			return nil, false, err
+		}
+	}
+	return model, s.file.Key == "", nil
+}
+
+// parentOf returns the folder holding clean path p.
+func parentOf(p string) string {
+	dir, _ := splitPath(p)
+	return dir
+}
+
+// putFile writes data at clean path p and returns the content-less model
+// built from the write's own metadata, so it matches a later Get.
+func (m *Manager) putFile(ctx context.Context, op, p string, data []byte) (*Model, error) {
+	info, err := m.store.Put(ctx, m.ks.prefix+p, bytes.NewReader(data), int64(len(data)), &PutOptions{ContentType: MimeType(p)})
+	if err == nil {
+		info, err = m.complete(ctx, info)
+	}
+	if err != nil {
+		return nil, storeError(op, p, err)
+	}
+	return m.fileModel(p, typeFromName(p), info), nil
+}
+
+// saveDir creates the folder at p: a zero-byte "p/" marker, so that empty
+// folders exist. An existing folder is left alone (and still reported as
+// created, as the reference does).
+func (m *Manager) saveDir(ctx context.Context, p string, s stat) (*Model, bool, error) {
+	const op = "save"
+	switch {
+	case s.file.Key != "":
+		return nil, false, newError(NotDir, op, p, "Not a directory: %s", p)
+	case s.dir:
+		model, err := m.getDir(ctx, op, p, GetOptions{})
+		return model, true, err
+	}
+	if err := m.requireDir(ctx, op, parentOf(p)); err != nil {
+		return nil, false, err
+	}
+	info, err := m.putMarker(ctx, p, nil)
+	if err != nil {
+		return nil, false, storeError(op, p, err)
+	}
+	return dirModel(p, info), true, nil
+}
+
+// putMarker writes the folder marker of clean path p.
+func (m *Manager) putMarker(ctx context.Context, p string, opts *PutOptions) (ObjectInfo, error) {
+	info, err := m.store.Put(ctx, m.ks.dir(p), bytes.NewReader(nil), 0, opts)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	return m.complete(ctx, info)
+}
+
+// fileBytes decodes the content of a file save.
+func fileBytes(content json.RawMessage, format string) ([]byte, error) {
+	if len(content) == 0 || string(content) == "null" {
+		return []byte{}, nil
+	}
+	s, err := jsonStringBytes(content)
+	if err != nil {
+		return nil, errors.New("file content must be a string")
+	}
+	switch format {
+	case FormatText:
+		return s, nil
+	case FormatBase64:
+		return decodeBase64(s)
+	default:
+		return nil, contentError("Must specify format of file contents as 'text' or 'base64'")
+	}
+}
+
+// jsonStringBytes returns the value of a JSON string. Upload slices are
+// a megabyte of base64, which never needs unescaping, so a string without
+// escapes is returned as is instead of being scanned twice by
+// encoding/json. The content comes from a decoded request body, so it is
+// valid JSON; only what unescaping would change is looked for.
+func jsonStringBytes(raw []byte) ([]byte, error) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
+		inner := raw[1 : n-1]
+		if bytes.IndexByte(inner, '\\') < 0 && bytes.IndexByte(inner, '"') < 0 && utf8.Valid(inner) {
+			return inner, nil
+		}
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, err
+	}
+	return []byte(s), nil
+}
+
+// contentError is a problem with saved content, worded for the user as the
+// reference words it.
+type contentError string
+
+func (e contentError) Error() string { return string(e) }
+
+// decodeBase64 decodes standard base64, accepting whitespace anywhere
+// (the reference's own output breaks lines every 76 characters).
+func decodeBase64(s []byte) ([]byte, error) {
+	if bytes.ContainsAny(s, " \t\r\n\f\v") {
+		s = bytes.Join(bytes.Fields(s), nil)
+	}
+	data := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+	n, err := base64.StdEncoding.Decode(data, s)
+	if err != nil {
+		return nil, contentError("Bad base64 encoding of file content")
+	}
+	return data[:n], nil
+}
+
+// notebookBytes converts notebook content to its stored form, with the
+// validation message when it is not a valid notebook (it is saved anyway).
+func notebookBytes(content json.RawMessage) ([]byte, string, error) {
+	if len(content) == 0 || string(content) == "null" {
+		return emptyNotebook, "", nil
+	}
+	v, err := decodeJSON(content)
+	if err != nil {
+		return nil, "", errors.New("notebook content is not valid JSON")
+	}
+	nb, err := asNotebook(v)
+	if err != nil {
+		return nil, "", err
+	}
+	prepareWrite(nb)
+	var message string
+	if bad := validateNotebook(nb); bad != nil {
+		message = bad.message()
+	}
+	data, err := encodeNotebook(nb)
+	if err != nil {
+		return nil, "", err
+	}
+	return data, message, nil
+}

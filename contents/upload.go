@@ -1,0 +1,340 @@
+package contents
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Chunked uploads (spec 6.4) are stateless: nothing is kept in memory
+// between requests, so consecutive chunks may reach different replicas.
+// The state lives in the store, in a folder per upload path,
+//
+//	<prefix>.jupyters3/uploads/<sha256(path)[:32]>/
+//	    c.<chunk>                                  a staged chunk's bytes
+//	    u.<base64url(upload id)>                   empty: the multipart upload
+//	    p.<part>.<last chunk>.<size>.<base64url(etag)>  empty: a part done
+//
+// and one listing of that folder tells everything: the upload id, the
+// parts done and their ETags, the staged chunks, and the next chunk
+// expected. Chunks are staged until at least Config.UploadPartSize bytes
+// are waiting (S3 parts are at least 5 MiB but JupyterLab sends 1 MiB);
+// then one UploadPart streams the staged objects and the new chunk as one
+// part, of a multipart upload on the target key. The final chunk (-1)
+// uploads the rest as the last part and completes the upload, or, for a
+// file smaller than one part, streams everything into a single Put. The
+// target key is written only then, atomically: until the end the previous
+// content stays readable, and a failed upload never touches it.
+//
+// Memory per request is the chunk itself plus copy buffers, whatever the
+// file size.
+
+// upload names the bookkeeping of the chunked upload of one path.
+type upload struct {
+	path string
+	key  string // target key
+	dir  string // state folder
+}
+
+func (m *Manager) upload(p string) upload {
+	sum := sha256.Sum256([]byte(p))
+	return upload{path: p, key: m.ks.prefix + p, dir: m.ks.area("uploads") + hex.EncodeToString(sum[:16]) + "/"}
+}
+
+type stagedChunk struct {
+	n    int
+	key  string
+	size int64
+}
+
+type donePart struct {
+	Part
+	lastChunk int
+}
+
+// uploadState is the state of an upload, read from one listing.
+type uploadState struct {
+	uploadID string
+	parts    []donePart
+	staged   []stagedChunk // not yet in a part, in order
+	keys     []string      // every key of the state folder
+	last     int           // highest chunk received
+	size     int64         // bytes received
+}
+
+func (s *uploadState) empty() bool { return len(s.keys) == 0 }
+
+func (s *uploadState) stagedSize() int64 {
+	var n int64
+	for _, c := range s.staged {
+		n += c.size
+	}
+	return n
+}
+
+var b64 = base64.RawURLEncoding
+
+func (m *Manager) uploadState(ctx context.Context, op string, u upload) (*uploadState, error) {
+	st := &uploadState{}
+	var chunks []stagedChunk
+	for e, err := range m.store.List(ctx, u.dir, "", "") {
+		if err != nil {
+			return nil, storeError(op, u.path, err)
+		}
+		st.keys = append(st.keys, e.Key)
+		name := e.Key[len(u.dir):]
+		switch {
+		case strings.HasPrefix(name, "u."):
+			id, err := b64.DecodeString(name[2:])
+			if err != nil {
+				return nil, badState(op, u.path)
+			}
+			st.uploadID = string(id)
+		case strings.HasPrefix(name, "p."):
+			f := strings.Split(name, ".")
+			if len(f) != 5 {
+				return nil, badState(op, u.path)
+			}
+			num, err1 := strconv.Atoi(f[1])
+			last, err2 := strconv.Atoi(f[2])
+			size, err3 := strconv.ParseInt(f[3], 10, 64)
+			etag, err4 := b64.DecodeString(f[4])
+			if err := errors.Join(err1, err2, err3, err4); err != nil {
+				return nil, badState(op, u.path)
+			}
+			st.parts = append(st.parts, donePart{Part{Number: num, ETag: string(etag), Size: size}, last})
+		case strings.HasPrefix(name, "c."):
+			n, err := strconv.Atoi(name[2:])
+			if err != nil {
+				return nil, badState(op, u.path)
+			}
+			chunks = append(chunks, stagedChunk{n: n, key: e.Key, size: e.Size})
+		}
+	}
+	slices.SortFunc(st.parts, func(a, b donePart) int { return a.Number - b.Number })
+	folded := 0
+	for i, p := range st.parts {
+		if p.Number != i+1 || p.lastChunk <= folded {
+			return nil, badState(op, u.path)
+		}
+		folded = p.lastChunk
+		st.size += p.Size
+	}
+	st.last = folded
+	// Chunks at or below the last folded one were folded by a request that
+	// could not delete them; they are cleaned up at the end.
+	for _, c := range chunks {
+		if c.n <= folded {
+			continue
+		}
+		if c.n != st.last+1 {
+			return nil, badState(op, u.path)
+		}
+		st.staged = append(st.staged, c)
+		st.last = c.n
+		st.size += c.size
+	}
+	if len(st.parts) > 0 && st.uploadID == "" {
+		return nil, badState(op, u.path)
+	}
+	return st, nil
+}
+
+func badState(op, p string) error {
+	return newError(Invalid, op, p, "the upload of %s is in an inconsistent state; start it again", p)
+}
+
+// saveChunk handles one PUT of a chunked upload.
+func (m *Manager) saveChunk(ctx context.Context, p string, req SaveRequest) (*Model, bool, error) {
+	const op = "upload"
+	n := *req.Chunk
+	switch {
+	case req.Type != "" && req.Type != TypeFile:
+		return nil, false, newError(Invalid, op, p, "%s is not supported for large file transfer", req.Type)
+	case n == 0 || n < -1:
+		return nil, false, newError(Invalid, op, p, "invalid chunk number %d", n)
+	case p == "":
+		return nil, false, newError(IsDir, op, p, "the root is a directory")
+	}
+	data, err := fileBytes(req.Content, req.Format)
+	if err != nil {
+		return nil, false, &Error{Kind: Invalid, Op: op, Path: p, Message: err.Error(), Err: err}
+	}
+	u := m.upload(p)
+	created := false
+	if n == 1 || n == -1 {
+		s, err := m.uploadTarget(ctx, op, p)
+		if err != nil {
+			return nil, false, err
+		}
+		created = n == 1 && s.file.Key == ""
+	}
+	st, err := m.uploadState(ctx, op, u)
+	if err != nil && n != 1 {
+		return nil, false, err
+	}
+	switch {
+	case n == 1:
+		if err != nil || !st.empty() {
+			if err := m.discardUpload(ctx, op, u); err != nil {
+				return nil, false, err
+			}
+		}
+		st = &uploadState{}
+	case st.empty() && n == -1:
+		return nil, false, newError(Invalid, op, p, "final chunk of %s without an upload in progress", p)
+	case st.empty():
+		return nil, false, newError(Invalid, op, p, "chunk %d of %s without a first chunk", n, p)
+	case n != -1 && n != st.last+1:
+		return nil, false, newError(Invalid, op, p, "chunk %d of %s out of sequence: expected %d", n, p, st.last+1)
+	}
+	if n == -1 {
+		model, err := m.finishUpload(ctx, op, u, st, data)
+		return model, false, err
+	}
+	if st.stagedSize()+int64(len(data)) >= m.cfg.UploadPartSize {
+		err = m.foldPart(ctx, op, u, st, n, data)
+	} else {
+		_, err = m.store.Put(ctx, fmt.Sprintf("%sc.%010d", u.dir, n), bytes.NewReader(data), int64(len(data)), &PutOptions{IfNoneMatch: "*"})
+		if errors.Is(err, ErrPreconditionFailed) {
+			return nil, false, newError(Invalid, op, p, "chunk %d of %s was already received", n, p)
+		}
+		err = storeError(op, p, err)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	// The file itself is unchanged until the last chunk; the model reports
+	// the bytes received so far.
+	model := m.fileModel(p, typeFromName(p), ObjectInfo{Size: st.size + int64(len(data)), LastModified: m.cfg.Now()})
+	return model, created, nil
+}
+
+// uploadTarget checks that a file can be written at p.
+func (m *Manager) uploadTarget(ctx context.Context, op, p string) (stat, error) {
+	s, err := m.stat(ctx, op, p)
+	if err != nil {
+		return stat{}, err
+	}
+	if s.dir {
+		return stat{}, newError(IsDir, op, p, "%s is a directory", p)
+	}
+	if s.file.Key == "" {
+		if err := m.requireDir(ctx, op, parentOf(p)); err != nil {
+			return stat{}, err
+		}
+	}
+	return s, nil
+}
+
+// foldPart uploads the staged chunks and chunk n as the next part.
+func (m *Manager) foldPart(ctx context.Context, op string, u upload, st *uploadState, n int, data []byte) error {
+	id := st.uploadID
+	if id == "" {
+		var err error
+		id, err = m.store.CreateUpload(ctx, u.key, &PutOptions{ContentType: MimeType(u.path)})
+		if err != nil {
+			return storeError(op, u.path, err)
+		}
+		if _, err := m.store.Put(ctx, u.dir+"u."+b64.EncodeToString([]byte(id)), emptyReader(), 0, nil); err != nil {
+			_ = m.store.AbortUpload(context.WithoutCancel(ctx), u.key, id)
+			return storeError(op, u.path, err)
+		}
+	}
+	number := len(st.parts) + 1
+	part, err := m.uploadPart(ctx, op, u, id, number, st.staged, data)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("%sp.%05d.%010d.%d.%s", u.dir, number, n, part.Size, b64.EncodeToString([]byte(part.ETag)))
+	if _, err := m.store.Put(ctx, name, emptyReader(), 0, nil); err != nil {
+		return storeError(op, u.path, err)
+	}
+	// The part is recorded; staged chunks it holds are skipped from now on,
+	// so failing to delete them only leaves garbage for the final chunk.
+	var folded []string
+	for _, c := range st.staged {
+		folded = append(folded, c.key)
+	}
+	if len(folded) > 0 {
+		_ = m.store.Delete(ctx, folded)
+	}
+	return nil
+}
+
+// uploadPart streams staged chunks followed by data as one part.
+func (m *Manager) uploadPart(ctx context.Context, op string, u upload, id string, number int, staged []stagedChunk, data []byte) (Part, error) {
+	r, size := m.chain(ctx, staged, data)
+	defer r.Close()
+	part, err := m.store.UploadPart(ctx, u.key, id, number, r, size)
+	if err != nil {
+		return Part{}, storeError(op, u.path, err)
+	}
+	part.Number, part.Size = number, size
+	return part, nil
+}
+
+// finishUpload writes the target with the last chunk.
+func (m *Manager) finishUpload(ctx context.Context, op string, u upload, st *uploadState, data []byte) (*Model, error) {
+	var info ObjectInfo
+	var err error
+	if st.uploadID == "" {
+		r, size := m.chain(ctx, st.staged, data)
+		info, err = m.store.Put(ctx, u.key, r, size, &PutOptions{ContentType: MimeType(u.path)})
+		r.Close()
+	} else {
+		parts := make([]Part, 0, len(st.parts)+1)
+		for _, p := range st.parts {
+			parts = append(parts, p.Part)
+		}
+		if st.stagedSize()+int64(len(data)) > 0 || len(parts) == 0 {
+			last, err := m.uploadPart(ctx, op, u, st.uploadID, len(parts)+1, st.staged, data)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, last)
+		}
+		info, err = m.store.CompleteUpload(ctx, u.key, st.uploadID, parts)
+	}
+	if err != nil {
+		return nil, storeError(op, u.path, err)
+	}
+	// The file is complete. Its state goes first, so that a repeated final
+	// chunk is refused rather than sent to a finished multipart upload;
+	// leftovers are garbage that CleanupUploads also removes, so a failure
+	// here does not fail the upload.
+	_ = m.deleteAll(ctx, op, u.path, st.keys)
+	if info, err = m.complete(ctx, info); err != nil {
+		return nil, storeError(op, u.path, err)
+	}
+	return m.fileModel(u.path, typeFromName(u.path), info), nil
+}
+
+// discardUpload aborts the multipart upload of u, if any, and removes its
+// state, so that a new first chunk starts from nothing.
+func (m *Manager) discardUpload(ctx context.Context, op string, u upload) error {
+	var keys []string
+	for e, err := range m.store.List(ctx, u.dir, "", "") {
+		if err != nil {
+			return storeError(op, u.path, err)
+		}
+		keys = append(keys, e.Key)
+		if name := e.Key[len(u.dir):]; strings.HasPrefix(name, "u.") {
+			if id, err := b64.DecodeString(name[2:]); err == nil {
+				err := m.store.AbortUpload(ctx, u.key, string(id))
+				if err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return storeError(op, u.path, err)
+				}
+			}
+		}
+	}
+	return m.deleteAll(ctx, op, u.path, keys)
+}
