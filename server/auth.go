@@ -10,7 +10,7 @@ import (
 )
 
 // Authenticator decides who sent a request. Implementations are the token
-// authenticator ([TokenAuth]), [NoAuth], and later a JupyterHub one.
+// authenticator ([TokenAuth]), [NoAuth], and [HubAuth].
 //
 // Authenticate returns the caller and how they proved it. It returns an
 // error when the request carries no usable credential or a wrong one; an
@@ -22,6 +22,30 @@ import (
 // a [CredentialCookie] is a read credential only (see [Server]).
 type Authenticator interface {
 	Authenticate(r *http.Request) (User, error)
+}
+
+// RouteAuthenticator is implemented by authenticators whose decision
+// depends on the parsed route, such as [HubAuth], which authorises against
+// the owner named in the path. The server calls AuthenticateRoute instead of
+// Authenticate when it is present; the contract is Authenticate's.
+type RouteAuthenticator interface {
+	Authenticator
+	AuthenticateRoute(r *http.Request, rt Route) (User, error)
+}
+
+// AuthRoutes is implemented by authenticators that answer URLs of their own
+// outside the base URL, such as an OAuth callback. The server asks
+// AuthHandler first, with the escaped request path, and serves the request
+// with the handler returned; nil means the path is not the authenticator's.
+type AuthRoutes interface {
+	AuthHandler(rawPath string) HandlerFunc
+}
+
+// CookiePolicy is implemented by authenticators that replace the server's
+// rule on which requests a [CredentialCookie] may authorise (see [Server]).
+// CookieMayRead must refuse every method but GET and HEAD.
+type CookiePolicy interface {
+	CookieMayRead(r *http.Request, kind RouteKind) bool
 }
 
 // SessionStarter is implemented by authenticators that turn a credential
@@ -58,6 +82,11 @@ type User struct {
 	Name string
 	// Credential is how the caller proved it.
 	Credential Credential
+	// Owner is the user whose files the request addresses, set by
+	// authenticators that confine each caller to one owner's files
+	// ([HubAuth]); the contents layer picks the owner's storage prefix from
+	// it (see [ExpandOwner]). Empty for the others.
+	Owner string
 }
 
 type userKey struct{}

@@ -75,8 +75,14 @@ type Route struct {
 	CheckpointID string
 
 	// BaseURL is the base URL the route was parsed under, for building
-	// Location headers with [EscapePath].
+	// Location headers with [EscapePath]. An [OwnerPlaceholder] in the
+	// configured base is filled in with the owner segment as sent.
 	BaseURL string
+
+	// Owner is the decoded path segment that matched [OwnerPlaceholder]
+	// in the base URL, validated like any name in Path; "" when the base
+	// has no placeholder.
+	Owner string
 
 	// TrailingSlash reports that the URL ended in "/" after a non-root
 	// path. GET and HEAD are redirected to the URL without it; other
@@ -108,11 +114,12 @@ type Route struct {
 // names but are refused because other systems treat them as separators or
 // render them invisibly.
 func ParseRoute(base, rawPath string) (Route, error) {
-	rest, ok := trimBase(base, rawPath)
+	m, ok := trimBase(base, rawPath)
 	if !ok {
 		return Route{}, notFound(rawPath)
 	}
-	rt := Route{BaseURL: base}
+	rest := m.rest
+	rt := Route{BaseURL: m.base, Owner: m.owner}
 	if strings.HasSuffix(rest, "/") {
 		rt.TrailingSlash = true
 		rest = rest[:len(rest)-1]

@@ -21,7 +21,9 @@ const (
 // Options configures [New]. Only Authenticator is required.
 type Options struct {
 	// BaseURL is the path prefix the server is mounted under, such as
-	// "/user/alice/"; see [NormalizeBaseURL]. Empty means "/".
+	// "/user/alice/"; see [NormalizeBaseURL]. Empty means "/". A segment
+	// [OwnerPlaceholder] ("/user/{username}/") serves every owner, each
+	// request's owner taken from the path into [Route.Owner].
 	BaseURL string
 
 	// Authenticator decides who sends each request: a [*TokenAuth], or
@@ -96,8 +98,10 @@ type Options struct {
 // Sec-Fetch-Mode and Sec-Fetch-Site; without those headers only files/
 // reads. Writes and API-style reads need the token header, unless the
 // authenticator also verified a double-submit XSRF token
-// ([CredentialCookieXSRF]). After a navigation authenticated by ?token=, a
-// [SessionStarter] authenticator sets its cookie.
+// ([CredentialCookieXSRF]); a [CookiePolicy] authenticator may replace
+// this rule. After a navigation authenticated by ?token=, a
+// [SessionStarter] authenticator sets its cookie. Paths an [AuthRoutes]
+// authenticator claims (an OAuth callback) are served by it before routing.
 type Server struct {
 	base         string
 	auth         Authenticator
@@ -177,6 +181,11 @@ func (s *Server) BaseURL() string { return s.base }
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
 	stats := StatsFrom(r.Context())
 	rawPath := RawPath(r.URL)
+	if ar, ok := s.auth.(AuthRoutes); ok {
+		if h := ar.AuthHandler(rawPath); h != nil {
+			return h(w, r)
+		}
+	}
 	rt, err := ParseRoute(s.base, rawPath)
 	if err != nil {
 		return err
@@ -203,7 +212,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if rt.Kind == RouteNotebooks {
-		loc := s.base + "api/contents"
+		loc := rt.BaseURL + "api/contents"
 		if rt.Path != "" {
 			loc += "/" + EscapePath(rt.Path)
 		}
@@ -278,7 +287,13 @@ func (s *Server) needsAuth(k RouteKind) bool {
 // authenticate runs the authenticator and applies the server's rules on
 // what each kind of credential may do.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, rt Route) (User, error) {
-	u, err := s.auth.Authenticate(r)
+	var u User
+	var err error
+	if ra, ok := s.auth.(RouteAuthenticator); ok {
+		u, err = ra.AuthenticateRoute(r, rt)
+	} else {
+		u, err = s.auth.Authenticate(r)
+	}
 	if err != nil {
 		if !carriesStatus(err) {
 			err = forbidden("authentication failed", err)
@@ -287,12 +302,16 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, rt Route) 
 	}
 	switch u.Credential {
 	case CredentialCookie:
-		if !cookieMayRead(r, rt.Kind) {
+		mayRead := cookieMayRead
+		if p, ok := s.auth.(CookiePolicy); ok {
+			mayRead = p.CookieMayRead
+		}
+		if !mayRead(r, rt.Kind) {
 			return User{}, forbidden("a cookie only allows reading: send an Authorization: token header", nil)
 		}
 	case CredentialQuery:
 		if st, ok := s.auth.(SessionStarter); ok && isNavigation(r) {
-			st.StartSession(w, r, u, s.base)
+			st.StartSession(w, r, u, rt.BaseURL)
 		}
 	}
 	return u, nil
