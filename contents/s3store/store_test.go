@@ -16,7 +16,7 @@ import (
 
 // newStoreFactory starts one S3 server for the test and returns a factory
 // giving each caller a fresh, empty bucket on it.
-func newStoreFactory(t *testing.T) func(t testing.TB) contents.Store {
+func newStoreFactory(t testing.TB) func(t testing.TB) contents.Store {
 	srv := s3test.Start(t)
 	creds := srv.Credentials()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
@@ -39,6 +39,13 @@ func newStoreFactory(t *testing.T) func(t testing.TB) contents.Store {
 // TestConformance runs the whole contents suite against a real S3 server.
 func TestConformance(t *testing.T) {
 	contentstest.Run(t, newStoreFactory(t))
+}
+
+// BenchmarkS3Store runs the contents benchmarks against a real S3 server,
+// reporting S3 requests per operation ("calls/op": each store call is one
+// request) and the peak heap of a 64 MiB chunked upload.
+func BenchmarkS3Store(b *testing.B) {
+	contentstest.Bench(b, newStoreFactory(b))
 }
 
 // TestRangePastEnd checks the Store contract S3 itself does not keep: a
