@@ -54,11 +54,16 @@ func (c *CachedProvider) Retrieve(ctx context.Context) (Credentials, error) {
 	if creds, ok := c.cached(c.now()); ok {
 		return creds, nil
 	}
-	// The refresh is shared by every waiting caller, so it runs without the
-	// first caller's cancellation; each caller still stops waiting when its
-	// own context ends.
-	ch := c.refresh.DoChan("", func() (any, error) {
-		return c.update(context.WithoutCancel(ctx))
+	return shared(ctx, &c.refresh, c.update)
+}
+
+// shared runs fn once for every caller waiting on g at the same time. fn
+// runs without the first caller's cancellation, so one caller giving up
+// does not fail the others; each caller still stops waiting when its own
+// context ends.
+func shared(ctx context.Context, g *singleflight.Group, fn func(context.Context) (Credentials, error)) (Credentials, error) {
+	ch := g.DoChan("", func() (any, error) {
+		return fn(context.WithoutCancel(ctx))
 	})
 	select {
 	case r := <-ch:

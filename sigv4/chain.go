@@ -83,21 +83,8 @@ func (c *ChainProvider) Retrieve(ctx context.Context) (Credentials, error) {
 		return p.Retrieve(ctx)
 	}
 
-	// The search is shared, so one caller giving up must not fail the
-	// others: it runs without the caller's cancellation, bounded by the
-	// providers' own timeouts.
-	ch := c.search.DoChan("", func() (any, error) {
-		return c.find(context.WithoutCancel(ctx))
-	})
-	select {
-	case r := <-ch:
-		if r.Err != nil {
-			return Credentials{}, r.Err
-		}
-		return r.Val.(Credentials), nil
-	case <-ctx.Done():
-		return Credentials{}, ctx.Err()
-	}
+	// Bounded by the providers' own timeouts, not by the first caller.
+	return shared(ctx, &c.search, c.find)
 }
 
 func (c *ChainProvider) find(ctx context.Context) (Credentials, error) {
