@@ -101,7 +101,12 @@ func writeModel(w http.ResponseWriter, rt Route, status int, m *contents.Model, 
 	if withLocation {
 		w.Header().Set("Location", contentsLocation(rt.BaseURL, m.Path))
 	}
-	writeJSON(w, status, m)
+	b, err := m.AppendJSON(make([]byte, 0, len(m.Content)+1024))
+	if err != nil {
+		writeJSON(w, status, m) // the general encoder, which reports nothing either
+		return
+	}
+	writeJSONBytes(w, status, append(b, '\n'))
 }
 
 // setLastModified sets Last-Modified from a model's time. A folder known
