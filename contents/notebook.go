@@ -34,7 +34,18 @@ func parseNotebook(data []byte) (notebook, error) {
 	return asNotebook(v)
 }
 
+// decodeJSON decodes one JSON value with numbers kept as json.Number. The
+// fast decoder handles ordinary documents; anything it declines, including
+// every invalid document, goes to encoding/json so errors read the same.
 func decodeJSON(data []byte) (any, error) {
+	if v, ok := fastDecode(data); ok {
+		return v, nil
+	}
+	return decodeJSONSlow(data)
+}
+
+// decodeJSONSlow is the encoding/json reference for decodeJSON.
+func decodeJSONSlow(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
@@ -272,6 +283,14 @@ func newCellID(seen map[string]bool) string {
 // encodeNotebook writes the stored form: one-space indent, sorted keys,
 // non-ASCII as UTF-8 and a final newline, as nbformat writes it.
 func encodeNotebook(nb notebook) ([]byte, error) {
+	if out, ok := fastEncode(nb, true); ok {
+		return append(out, '\n'), nil
+	}
+	return encodeNotebookSlow(nb)
+}
+
+// encodeNotebookSlow is the encoding/json reference for encodeNotebook.
+func encodeNotebookSlow(nb notebook) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -284,6 +303,14 @@ func encodeNotebook(nb notebook) ([]byte, error) {
 
 // encodeCompact writes the API form of a notebook's content.
 func encodeCompact(v any) ([]byte, error) {
+	if out, ok := fastEncode(v, false); ok {
+		return out, nil
+	}
+	return encodeCompactSlow(v)
+}
+
+// encodeCompactSlow is the encoding/json reference for encodeCompact.
+func encodeCompactSlow(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestSplitLines(t *testing.T) {
@@ -79,15 +81,20 @@ func TestParseNotebookErrors(t *testing.T) {
 	}
 }
 
-// FuzzNotebook checks that the checks never panic, and that the API form
-// is a fixed point: reading what was written from it gives it back.
+// FuzzNotebook checks that the checks never panic, that the fast decoder
+// and encoders agree with encoding/json wherever they accept the input,
+// and that the API form is a fixed point: reading what was written from it
+// gives it back.
 func FuzzNotebook(f *testing.F) {
 	f.Add([]byte(`{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`))
 	f.Add([]byte(`{"cells": [{"cell_type": "code", "metadata": {"trusted": true}, "source": "a\nb", "outputs": [{"output_type": "stream", "name": "o", "text": ["x\n", "y"]}, {"output_type": "display_data", "data": {"text/html": "<b>\n</b>", "image/png": ["AA", "BB"], "application/json": {"k": ["a\n", "b"]}}, "metadata": {}}], "execution_count": 1}], "metadata": {"signature": "s"}, "nbformat": 4, "nbformat_minor": 4}`))
 	f.Add([]byte(`{"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# t\r\n", "x"], "attachments": {"a.png": {"image/png": "AA", "text/plain": ["a\n", "b"]}}}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`))
 	f.Add([]byte(`{"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [{"cell_type": "heading", "level": 1, "source": "T"}, {"cell_type": "code", "input": "x", "outputs": [{"output_type": "pyout", "text": "1", "json": "{\"a\": 1}"}]}]}]}`))
 	f.Add([]byte(`{"cells": [1, null, {"cell_type": 3}], "metadata": [], "nbformat": 4, "nbformat_minor": -1}`))
+	f.Add([]byte(`{"a": "\u00e9\ud83d\ude00\u2028\u0001\"\\\/\b\f\n\r\t", "b": [1, -0.5e+3, 2E-1, true, false, null], "b": {}, "\u0000": "\u007f<>&"}`))
+	f.Add([]byte(" [\"x\\u00\", \"\\ud800\\u0041\"] "))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkFastPath(t, data)
 		nb, err := parseNotebook(data)
 		if err != nil {
 			return
@@ -113,6 +120,59 @@ func FuzzNotebook(f *testing.F) {
 			t.Fatalf("API form changed through a save:\n%s\n%s", first, second)
 		}
 	})
+}
+
+// checkFastPath compares the fast decoder and encoders with their
+// encoding/json references: where the fast path accepts the input, the
+// result must be the same tree or the same bytes.
+func checkFastPath(t *testing.T, data []byte) {
+	t.Helper()
+	slow, slowErr := decodeJSONSlow(data)
+	fast, ok := fastDecode(data)
+	if ok {
+		if slowErr != nil {
+			t.Fatalf("fast decoder accepted what encoding/json refuses (%v): %q", slowErr, data)
+		}
+		if diff := cmp.Diff(slow, fast); diff != "" {
+			t.Fatalf("fast decoder differs (-slow +fast):\n%s", diff)
+		}
+	}
+	if slowErr != nil {
+		return
+	}
+	encodersAgree(t, slow)
+	if nb, ok := slow.(map[string]any); ok {
+		if _, err := asNotebook(nb); err == nil {
+			prepareRead(nb)
+			encodersAgree(t, nb)
+			prepareWrite(nb)
+			encodersAgree(t, nb)
+		}
+	}
+}
+
+func encodersAgree(t *testing.T, v any) {
+	t.Helper()
+	if got, ok := fastEncode(v, false); ok {
+		want, err := encodeCompactSlow(v)
+		if err != nil {
+			t.Fatalf("fast compact encoding of what encoding/json refuses: %v", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("compact encodings differ:\nslow %q\nfast %q", want, got)
+		}
+	}
+	if nb, isObj := v.(map[string]any); isObj {
+		if got, ok := fastEncode(nb, true); ok {
+			want, err := encodeNotebookSlow(nb)
+			if err != nil {
+				t.Fatalf("fast indented encoding of what encoding/json refuses: %v", err)
+			}
+			if got = append(got, '\n'); !bytes.Equal(got, want) {
+				t.Fatalf("indented encodings differ:\nslow %q\nfast %q", want, got)
+			}
+		}
+	}
 }
 
 // readForm returns the API content of a stored notebook.
