@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Chunked uploads (spec 6.4) are stateless: nothing is kept in memory
@@ -34,8 +35,21 @@ import (
 // target key is written only then, atomically: until the end the previous
 // content stays readable, and a failed upload never touches it.
 //
-// Memory per request is the chunk itself plus copy buffers, whatever the
-// file size.
+// A request waits on as few round trips as it can. A middle chunk is
+// staged under its final name (conditionally, so a chunk already there is
+// refused) while the state folder is listed: both calls run at once, and
+// if the listing then shows the chunk out of sequence the object just
+// written is deleted again. Staged objects beyond a gap in the sequence
+// can only be such leftovers; they are never counted and are removed by
+// the next chunk accepted. When a chunk completes a part, its own bytes go
+// into the part from memory; its staged copy, and the chunks folded with
+// it, are deleted only by the next fold (alongside its reads) or at the
+// end, since the part marker already makes them ignored. The staged
+// chunks of a part are read concurrently.
+//
+// Memory per request is the chunk itself plus at most one part of staged
+// chunks read ahead (under Config.UploadPartSize, since a part is folded
+// as soon as that much is waiting), whatever the file size.
 
 // upload names the bookkeeping of the chunked upload of one path.
 type upload struct {
@@ -65,12 +79,24 @@ type uploadState struct {
 	uploadID string
 	parts    []donePart
 	staged   []stagedChunk // not yet in a part, in order
+	folded   []string      // staged chunks already in a part, not yet deleted
+	strays   []string      // staged chunks beyond a gap: refused chunks' leftovers
 	keys     []string      // every key of the state folder
 	last     int           // highest chunk received
 	size     int64         // bytes received
 }
 
-func (s *uploadState) empty() bool { return len(s.keys) == 0 }
+// empty reports whether no upload is in progress. Folder markers do not
+// count: a store of real folders may show the state folder itself once a
+// refused chunk's staged object has been deleted again.
+func (s *uploadState) empty() bool {
+	for _, k := range s.keys {
+		if !isMarker(k) {
+			return false
+		}
+	}
+	return true
+}
 
 func (s *uploadState) stagedSize() int64 {
 	var n int64
@@ -83,11 +109,34 @@ func (s *uploadState) stagedSize() int64 {
 var b64 = base64.RawURLEncoding
 
 func (m *Manager) uploadState(ctx context.Context, op string, u upload) (*uploadState, error) {
-	st := &uploadState{}
-	var chunks []stagedChunk
+	entries, err := m.listUpload(ctx, op, u)
+	if err != nil {
+		return nil, err
+	}
+	return parseUploadState(op, u, entries, "")
+}
+
+// listUpload lists the state folder of u.
+func (m *Manager) listUpload(ctx context.Context, op string, u upload) ([]Entry, error) {
+	var entries []Entry
 	for e, err := range m.store.List(ctx, u.dir, "", "") {
 		if err != nil {
 			return nil, storeError(op, u.path, err)
+		}
+		entries = append(entries, e)
+	}
+	return entries, nil
+}
+
+// parseUploadState reads the state of u from a listing of its folder,
+// leaving out the key skip: a chunk this request staged while listing,
+// which the listing may or may not show.
+func parseUploadState(op string, u upload, entries []Entry, skip string) (*uploadState, error) {
+	st := &uploadState{}
+	var chunks []stagedChunk
+	for _, e := range entries {
+		if e.Key == skip {
+			continue
 		}
 		st.keys = append(st.keys, e.Key)
 		name := e.Key[len(u.dir):]
@@ -132,11 +181,16 @@ func (m *Manager) uploadState(ctx context.Context, op string, u upload) (*upload
 	// Chunks at or below the last folded one were folded by a request that
 	// could not delete them; they are cleaned up at the end.
 	for _, c := range chunks {
-		if c.n <= folded {
+		switch {
+		case c.n <= folded:
+			st.folded = append(st.folded, c.key)
 			continue
-		}
-		if c.n != st.last+1 {
-			return nil, badState(op, u.path)
+		case c.n != st.last+1:
+			// Only a refused chunk whose removal failed lands beyond a
+			// gap; counting it once the gap is filled would adopt bytes
+			// that were refused.
+			st.strays = append(st.strays, c.key)
+			continue
 		}
 		st.staged = append(st.staged, c)
 		st.last = c.n
@@ -169,41 +223,53 @@ func (m *Manager) saveChunk(ctx context.Context, p string, req SaveRequest) (*Mo
 		return nil, false, &Error{Kind: Invalid, Op: op, Path: p, Message: err.Error(), Err: err}
 	}
 	u := m.upload(p)
-	created := false
-	if n == 1 || n == -1 {
-		s, err := m.uploadTarget(ctx, op, p)
+	if n > 1 {
+		size, err := m.saveMiddleChunk(ctx, op, u, n, data)
 		if err != nil {
 			return nil, false, err
 		}
-		created = n == 1 && s.file.Key == ""
+		// The file itself is unchanged until the last chunk; the model
+		// reports the bytes received so far.
+		return m.fileModel(p, typeFromName(p), ObjectInfo{Size: size, LastModified: m.cfg.Now()}), false, nil
 	}
-	st, err := m.uploadState(ctx, op, u)
-	if err != nil && n != 1 {
-		return nil, false, err
-	}
-	switch {
-	case n == 1:
-		if err != nil || !st.empty() {
-			if err := m.discardUpload(ctx, op, u); err != nil {
-				return nil, false, err
-			}
-		}
-		st = &uploadState{}
-	case st.empty() && n == -1:
-		return nil, false, newError(Invalid, op, p, "final chunk of %s without an upload in progress", p)
-	case st.empty():
-		return nil, false, newError(Invalid, op, p, "chunk %d of %s without a first chunk", n, p)
-	case n != -1 && n != st.last+1:
-		return nil, false, newError(Invalid, op, p, "chunk %d of %s out of sequence: expected %d", n, p, st.last+1)
+
+	// The first and the final chunk check the target; that check and the
+	// state listing are independent, so they run at once.
+	var (
+		s      stat
+		tErr   error
+		st     *uploadState
+		stErr  error
+		listed sync.WaitGroup
+	)
+	listed.Go(func() { st, stErr = m.uploadState(ctx, op, u) })
+	s, tErr = m.uploadTarget(ctx, op, p)
+	listed.Wait()
+	if tErr != nil {
+		return nil, false, tErr
 	}
 	if n == -1 {
+		switch {
+		case stErr != nil:
+			return nil, false, stErr
+		case st.empty():
+			return nil, false, newError(Invalid, op, p, "final chunk of %s without an upload in progress", p)
+		}
 		model, err := m.finishUpload(ctx, op, u, st, data)
 		return model, false, err
 	}
-	if st.stagedSize()+int64(len(data)) >= m.cfg.UploadPartSize {
+
+	// Chunk 1 starts afresh, whatever was there.
+	if stErr != nil || !st.empty() {
+		if err := m.discardUpload(ctx, op, u); err != nil {
+			return nil, false, err
+		}
+	}
+	st = &uploadState{}
+	if int64(len(data)) >= m.cfg.UploadPartSize {
 		err = m.foldPart(ctx, op, u, st, n, data)
 	} else {
-		_, err = m.store.Put(ctx, fmt.Sprintf("%sc.%010d", u.dir, n), bytes.NewReader(data), int64(len(data)), &PutOptions{IfNoneMatch: "*"})
+		_, err = m.store.Put(ctx, u.chunkKey(n), bytes.NewReader(data), int64(len(data)), &PutOptions{IfNoneMatch: "*"})
 		if errors.Is(err, ErrPreconditionFailed) {
 			return nil, false, newError(Invalid, op, p, "chunk %d of %s was already received", n, p)
 		}
@@ -212,10 +278,75 @@ func (m *Manager) saveChunk(ctx context.Context, p string, req SaveRequest) (*Mo
 	if err != nil {
 		return nil, false, err
 	}
-	// The file itself is unchanged until the last chunk; the model reports
-	// the bytes received so far.
-	model := m.fileModel(p, typeFromName(p), ObjectInfo{Size: st.size + int64(len(data)), LastModified: m.cfg.Now()})
-	return model, created, nil
+	model := m.fileModel(p, typeFromName(p), ObjectInfo{Size: int64(len(data)), LastModified: m.cfg.Now()})
+	return model, s.file.Key == "", nil
+}
+
+func (u upload) chunkKey(n int) string { return fmt.Sprintf("%sc.%010d", u.dir, n) }
+
+// saveMiddleChunk takes chunk n > 1 and returns the bytes received so far.
+//
+// The chunk is staged while the state is listed, both at once, since
+// they do not depend on each other. Staging is conditional, so a chunk
+// already there is refused and never overwritten. Until the request
+// succeeds, the staged object is the only change it made that the next
+// listing would count (a part without its marker does not), and every
+// failure deletes it again: a refused chunk leaves nothing behind, and a
+// chunk that failed can simply be sent again.
+func (m *Manager) saveMiddleChunk(ctx context.Context, op string, u upload, n int, data []byte) (int64, error) {
+	key := u.chunkKey(n)
+	var (
+		entries []Entry
+		listErr error
+		listed  sync.WaitGroup
+	)
+	listed.Go(func() { entries, listErr = m.listUpload(ctx, op, u) })
+	_, putErr := m.store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), &PutOptions{IfNoneMatch: "*"})
+	listed.Wait()
+	staged := putErr == nil
+	undo := func(err error) (int64, error) {
+		if staged {
+			// Best effort: a leftover is ignored as a stray or a folded
+			// chunk, and removed later.
+			_ = m.store.Delete(context.WithoutCancel(ctx), []string{key})
+		}
+		return 0, err
+	}
+	if listErr != nil {
+		return undo(listErr)
+	}
+	skip := ""
+	if staged {
+		skip = key
+	}
+	st, err := parseUploadState(op, u, entries, skip)
+	switch {
+	case err != nil:
+		return undo(err)
+	case st.empty():
+		return undo(newError(Invalid, op, u.path, "chunk %d of %s without a first chunk", n, u.path))
+	case n != st.last+1:
+		return undo(newError(Invalid, op, u.path, "chunk %d of %s out of sequence: expected %d", n, u.path, st.last+1))
+	case errors.Is(putErr, ErrPreconditionFailed):
+		// Another request staged this chunk after the listing.
+		return 0, newError(Invalid, op, u.path, "chunk %d of %s was already received", n, u.path)
+	case putErr != nil:
+		return 0, storeError(op, u.path, putErr)
+	}
+	if len(st.strays) > 0 {
+		// Chunk n may have closed the gap before them.
+		if err := m.store.Delete(ctx, st.strays); err != nil {
+			return undo(storeError(op, u.path, err))
+		}
+	}
+	if st.stagedSize()+int64(len(data)) >= m.cfg.UploadPartSize {
+		if err := m.foldPart(ctx, op, u, st, n, data); err != nil {
+			// Without its part marker the part does not count, and once
+			// the staged copy is gone chunk n can be sent again.
+			return undo(err)
+		}
+	}
+	return st.size + int64(len(data)), nil
 }
 
 // uploadTarget checks that a file can be written at p.
@@ -235,7 +366,8 @@ func (m *Manager) uploadTarget(ctx context.Context, op, p string) (stat, error) 
 	return s, nil
 }
 
-// foldPart uploads the staged chunks and chunk n as the next part.
+// foldPart uploads the staged chunks and chunk n (from data, whether or
+// not it is also staged) as the next part, and records it.
 func (m *Manager) foldPart(ctx context.Context, op string, u upload, st *uploadState, n int, data []byte) error {
 	id := st.uploadID
 	if id == "" {
@@ -249,30 +381,32 @@ func (m *Manager) foldPart(ctx context.Context, op string, u upload, st *uploadS
 			return storeError(op, u.path, err)
 		}
 	}
+	// Chunks folded by the previous part are deleted while this one is
+	// read and sent, rather than as a round trip of their own; a failure
+	// only leaves garbage that the final chunk removes.
+	var swept sync.WaitGroup
+	if len(st.folded) > 0 {
+		swept.Go(func() { _ = m.store.Delete(ctx, st.folded) })
+	}
 	number := len(st.parts) + 1
 	part, err := m.uploadPart(ctx, op, u, id, number, st.staged, data)
+	swept.Wait()
 	if err != nil {
 		return err
 	}
+	// From here on the staged chunks (and chunk n's own copy, if any) are
+	// at or below the last folded chunk and skipped; the next fold or the
+	// final chunk deletes them.
 	name := fmt.Sprintf("%sp.%05d.%010d.%d.%s", u.dir, number, n, part.Size, b64.EncodeToString([]byte(part.ETag)))
 	if _, err := m.store.Put(ctx, name, emptyReader(), 0, nil); err != nil {
 		return storeError(op, u.path, err)
 	}
-	// The part is recorded; staged chunks it holds are skipped from now on,
-	// so failing to delete them only leaves garbage for the final chunk.
-	var folded []string
-	for _, c := range st.staged {
-		folded = append(folded, c.key)
-	}
-	if len(folded) > 0 {
-		_ = m.store.Delete(ctx, folded)
-	}
 	return nil
 }
 
-// uploadPart streams staged chunks followed by data as one part.
+// uploadPart sends staged chunks followed by data as one part.
 func (m *Manager) uploadPart(ctx context.Context, op string, u upload, id string, number int, staged []stagedChunk, data []byte) (Part, error) {
-	r, size := m.chain(ctx, staged, data)
+	r, size := m.stagedReader(ctx, staged, data)
 	defer r.Close()
 	part, err := m.store.UploadPart(ctx, u.key, id, number, r, size)
 	if err != nil {
@@ -287,7 +421,7 @@ func (m *Manager) finishUpload(ctx context.Context, op string, u upload, st *upl
 	var info ObjectInfo
 	var err error
 	if st.uploadID == "" {
-		r, size := m.chain(ctx, st.staged, data)
+		r, size := m.stagedReader(ctx, st.staged, data)
 		info, err = m.store.Put(ctx, u.key, r, size, &PutOptions{ContentType: MimeType(u.path)})
 		r.Close()
 	} else {
