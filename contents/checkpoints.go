@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -82,29 +83,46 @@ func (m *Manager) listCheckpoints(ctx context.Context, op, p string, legacy bool
 	if legacy {
 		prefixes = append(prefixes, m.legacyCheckpointPrefix(p))
 	}
-	var cps []storedCheckpoint
-	for _, prefix := range prefixes {
-		for e, err := range m.store.List(ctx, prefix, "/", "") {
-			if err != nil {
-				return nil, storeError(op, p, err)
-			}
-			id := e.Key[len(prefix):]
-			if e.IsPrefix || !checkpointIDPattern.MatchString(id) {
-				continue
-			}
-			t, ok := checkpointTime(id)
-			if !ok {
-				t = e.LastModified
-			}
-			cps = append(cps, storedCheckpoint{Checkpoint{ID: id, LastModified: modelTime(t)}, e.Key, e.Size})
-		}
+	// The two layouts are independent listings; a caller waits on one
+	// round trip, not two.
+	found := make([][]storedCheckpoint, len(prefixes))
+	errs := make([]error, len(prefixes))
+	var listed sync.WaitGroup
+	for i, prefix := range prefixes {
+		listed.Go(func() { found[i], errs[i] = m.listCheckpointsIn(ctx, op, p, prefix) })
 	}
+	listed.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	cps := slices.Concat(found...)
 	slices.SortFunc(cps, func(a, b storedCheckpoint) int {
 		if c := a.LastModified.Compare(b.LastModified); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
+	return cps, nil
+}
+
+// listCheckpointsIn lists the checkpoints of clean path p stored under one
+// layout's prefix.
+func (m *Manager) listCheckpointsIn(ctx context.Context, op, p, prefix string) ([]storedCheckpoint, error) {
+	var cps []storedCheckpoint
+	for e, err := range m.store.List(ctx, prefix, "/", "") {
+		if err != nil {
+			return nil, storeError(op, p, err)
+		}
+		id := e.Key[len(prefix):]
+		if e.IsPrefix || !checkpointIDPattern.MatchString(id) {
+			continue
+		}
+		t, ok := checkpointTime(id)
+		if !ok {
+			t = e.LastModified
+		}
+		cps = append(cps, storedCheckpoint{Checkpoint{ID: id, LastModified: modelTime(t)}, e.Key, e.Size})
+	}
 	return cps, nil
 }
 
@@ -200,6 +218,13 @@ func (m *Manager) ensureCheckpoint(ctx context.Context, op, p string, legacy boo
 	}
 	_, err = m.createCheckpoint(ctx, op, p)
 	return err
+}
+
+// hasCheckpoint reports whether the file at clean path p has a checkpoint
+// in the new layout, and with legacy also in the original jupyters3's.
+func (m *Manager) hasCheckpoint(ctx context.Context, op, p string, legacy bool) (bool, error) {
+	cps, err := m.listCheckpoints(ctx, op, p, legacy)
+	return len(cps) > 0, err
 }
 
 // checkpointKey finds the key of checkpoint id of clean path p: the new

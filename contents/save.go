@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -41,8 +42,10 @@ func (r *SaveRequest) hasContent() bool {
 // partial object and concurrent saves never mix. An ordinary save costs a
 // listing of the path (is it a file, a folder, new?), the Put, and for a
 // new entry a listing of its parent; a notebook save also lists its
-// checkpoints and creates the first one. The legacy empty-body PUT
-// (create an untitled file inside a folder) is [Manager.NewUntitled].
+// checkpoints (at the same time as the path) and creates the first one.
+// On S3 a Head after the Put gives the exact time the model reports. The
+// legacy empty-body PUT (create an untitled file inside a folder) is
+// [Manager.NewUntitled].
 func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Model, bool, error) {
 	const op = "save"
 	if req.CopyFrom != "" {
@@ -72,15 +75,47 @@ func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Mode
 		model, err := m.getDir(ctx, op, p, GetOptions{})
 		return model, true, err
 	}
-	s, err := m.stat(ctx, op, p)
-	if err != nil {
-		return nil, false, err
+	// What is at the path, whether the notebook has a checkpoint, and the
+	// bytes to store do not depend on each other: the two listings run
+	// while the content is converted, so a save of an existing file waits
+	// on one round trip before its Put. The conversion assumes the type
+	// the name implies when none is given; it is only used once the
+	// listing confirms the path is new.
+	typ := req.Type
+	if typ == "" {
+		typ = typeFromName(p)
+	}
+	var (
+		s              stat
+		statErr, cpErr error
+		hasCheckpoint  bool
+		listed         sync.WaitGroup
+	)
+	listed.Go(func() { s, statErr = m.stat(ctx, op, p) })
+	if typ == TypeNotebook {
+		listed.Go(func() { hasCheckpoint, cpErr = m.hasCheckpoint(ctx, op, p, false) })
+	}
+	var (
+		data    []byte
+		message string
+		convErr error
+	)
+	switch typ {
+	case TypeNotebook:
+		data, message, convErr = notebookBytes(req.Content)
+	case TypeDirectory:
+	default:
+		data, convErr = fileBytes(req.Content, req.Format)
+	}
+	listed.Wait()
+	if statErr != nil {
+		return nil, false, statErr
 	}
 	if req.Type == "" {
 		if s.file.Key != "" {
 			return nil, false, newError(Invalid, op, p, "No file type provided")
 		}
-		req.Type = typeFromName(p)
+		req.Type = typ
 	}
 	if req.Type == TypeDirectory {
 		return m.saveDir(ctx, p, s)
@@ -91,17 +126,19 @@ func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Mode
 	if s.file.Key != "" && !req.hasContent() {
 		return nil, false, newError(Invalid, op, p, "No file content provided")
 	}
-	var (
-		data    []byte
-		message string
-	)
-	if req.Type == TypeNotebook {
-		data, message, err = notebookBytes(req.Content)
-	} else {
-		data, err = fileBytes(req.Content, req.Format)
+	if convErr != nil {
+		return nil, false, &Error{Kind: Invalid, Op: op, Path: p, Message: convErr.Error(), Err: convErr}
 	}
-	if err != nil {
-		return nil, false, &Error{Kind: Invalid, Op: op, Path: p, Message: err.Error(), Err: err}
+	if req.Type == TypeNotebook {
+		if cpErr != nil {
+			return nil, false, cpErr
+		}
+		if !hasCheckpoint && s.below {
+			// Checkpoints of the original jupyters3 sit below the file.
+			if hasCheckpoint, err = m.hasCheckpoint(ctx, op, p, true); err != nil {
+				return nil, false, err
+			}
+		}
 	}
 	if s.file.Key == "" {
 		if err := m.requireDir(ctx, op, parentOf(p)); err != nil {
@@ -113,8 +150,9 @@ func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Mode
 		return nil, false, err
 	}
 	model.Message = message
-	if req.Type == TypeNotebook {
-		if err := m.ensureCheckpoint(ctx, op, p, s.below); err != nil {
+	if req.Type == TypeNotebook && !hasCheckpoint {
+		// The reference keeps one checkpoint of every notebook (spec 8.2).
+		if _, err := m.createCheckpoint(ctx, op, p); err != nil {
 			return nil, false, err
 		}
 	}
