@@ -117,6 +117,8 @@ func TestFlags(t *testing.T) {
 		{"--url", "http://127.0.0.1:1/", "--s3-latency", "20ms"},
 		{"--self", "--rounds", "-1"},
 		{"--self", "extra"},
+		{"--self", "--only", "upload,nothing"},
+		{"--self", "--upload-mib", "-1"},
 	} {
 		if _, err := parseFlags(args, func(string) string { return "" }); err == nil {
 			t.Errorf("parseFlags(%q) accepted", args)
@@ -125,6 +127,14 @@ func TestFlags(t *testing.T) {
 	cfg, err := parseFlags([]string{"--self", "--quick"}, func(string) string { return "" })
 	if err != nil || cfg.rounds != 2 || cfg.uploadSize != 8<<20 || cfg.mixTime.Seconds() != 3 {
 		t.Errorf("--quick: %+v, %v", cfg, err)
+	}
+	cfg, err = parseFlags([]string{"--self"}, func(string) string { return "" })
+	if err != nil || cfg.rounds != 5 || cfg.uploadSize != 64<<20 || cfg.mixTime.Seconds() != 20 || !cfg.runs("single") || !cfg.runs("mix") {
+		t.Errorf("defaults: %+v, %v", cfg, err)
+	}
+	cfg, err = parseFlags([]string{"--self", "--only", "upload", "--upload-mib", "512"}, func(string) string { return "" })
+	if err != nil || cfg.uploadSize != 512<<20 || !cfg.runs("upload") || cfg.runs("single") || cfg.runs("mix") {
+		t.Errorf("--only upload --upload-mib 512: %+v, %v", cfg, err)
 	}
 	env := map[string]string{"AWS_ACCESS_KEY_ID": "aws", "BENCH_S3_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "s"}
 	cfg, err = parseFlags([]string{"--url", "http://h:1"}, func(k string) string { return env[k] })

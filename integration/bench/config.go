@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -30,7 +31,12 @@ type config struct {
 	copySize   int64
 	listSize   int
 	renameSize int
+	// only names the workload groups to run; nil runs them all.
+	only map[string]bool
 }
+
+// groups are the workload groups --only chooses from.
+var groups = []string{"single", "upload", "mix"}
 
 const mib = 1 << 20
 
@@ -55,7 +61,11 @@ func parseFlags(args []string, getenv func(string) string) (*config, error) {
 	fs.StringVar(&c.jsonPath, "json", "", "write every number to this JSON file")
 	fs.StringVar(&c.svgPath, "svg", "", "write a bar chart of the ratios to this SVG file")
 	fs.IntVar(&c.clients, "clients", 16, "concurrent clients of the mixed workload")
-	fs.DurationVar(&c.mixTime, "mix-time", 0, "duration of the mixed workload (default 10s, 3s with --quick)")
+	fs.DurationVar(&c.mixTime, "mix-time", 0, "duration of the mixed workload (default 20s, 3s with --quick)")
+	var uploadMiB int
+	fs.IntVar(&uploadMiB, "upload-mib", 0, "size of the chunked upload in MiB (default 64, 8 with --quick)")
+	var only string
+	fs.StringVar(&only, "only", "", "comma-separated workload groups to run: single (GET, save, list, rename, copy, checkpoints), upload, mix (default: all)")
 	if err := fs.Parse(args); err != nil {
 		return nil, fmt.Errorf("%w\nflags:\n%s", err, usage(fs))
 	}
@@ -76,15 +86,27 @@ func parseFlags(args []string, getenv func(string) string) (*config, error) {
 			c.rounds = 2
 		}
 	}
+	if uploadMiB > 0 {
+		c.uploadSize = int64(uploadMiB) * mib
+	}
+	if only != "" {
+		c.only = map[string]bool{}
+		for _, g := range strings.Split(only, ",") {
+			if !slices.Contains(groups, g) {
+				return nil, fmt.Errorf("--only: unknown workload group %q (have %s)", g, strings.Join(groups, ", "))
+			}
+			c.only[g] = true
+		}
+	}
 	if c.mixTime == 0 {
-		c.mixTime = 10 * time.Second
+		c.mixTime = 20 * time.Second
 		if c.quick {
 			c.mixTime = 3 * time.Second
 		}
 	}
 	switch {
-	case c.rounds < 1 || c.clients < 1 || c.mixTime < 0 || c.s3Latency < 0:
-		return nil, errors.New("--rounds and --clients must be positive, --mix-time and --s3-latency not negative")
+	case c.rounds < 1 || c.clients < 1 || c.mixTime < 0 || c.s3Latency < 0 || uploadMiB < 0:
+		return nil, errors.New("--rounds and --clients must be positive, --mix-time, --s3-latency and --upload-mib not negative")
 	case c.self && c.url != "":
 		return nil, errors.New("--self starts its own server; leave out --url")
 	case !c.self && c.url == "":
@@ -97,6 +119,9 @@ func parseFlags(args []string, getenv func(string) string) (*config, error) {
 	}
 	return c, nil
 }
+
+// runs reports whether the workload group g is to run.
+func (c *config) runs(g string) bool { return c.only == nil || c.only[g] }
 
 func firstEnv(getenv func(string) string, names ...string) string {
 	for _, n := range names {

@@ -22,19 +22,26 @@ func runAll(ctx context.Context, cfg *config, e *env, log io.Writer) (*Report, e
 	}
 	defer removeScratch(e, sc, log)
 
-	single, err := singleWorkloads(ctx, cfg, e, sc, log)
-	rep.Workloads = append(rep.Workloads, single...)
-	if err != nil {
-		return rep, err
+	if cfg.runs("single") {
+		single, err := singleWorkloads(ctx, cfg, e, sc, log)
+		rep.Workloads = append(rep.Workloads, single...)
+		if err != nil {
+			return rep, err
+		}
 	}
-	up, info, err := uploadWorkloads(ctx, cfg, e, sc, log)
-	rep.Workloads = append(rep.Workloads, up...)
-	rep.Upload = info
-	if err != nil {
-		return rep, err
+	if cfg.runs("upload") {
+		up, info, err := uploadWorkloads(ctx, cfg, e, sc, log)
+		rep.Workloads = append(rep.Workloads, up...)
+		rep.Upload = info
+		if err != nil {
+			return rep, err
+		}
 	}
-	if rep.Mix, err = mixWorkload(ctx, cfg, e, sc, log); err != nil {
-		return rep, err
+	if cfg.runs("mix") {
+		var err error
+		if rep.Mix, err = mixWorkload(ctx, cfg, e, sc, log); err != nil {
+			return rep, err
+		}
 	}
 	if e.self != nil {
 		if hwm, err := readHWM(e.self.proc.pid()); err == nil {
