@@ -1,6 +1,7 @@
 package contents
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -92,7 +93,7 @@ func (m *Manager) listCheckpoints(ctx context.Context, op, p string, legacy bool
 		listed.Go(func() { found[i], errs[i] = m.listCheckpointsIn(ctx, op, p, prefix) })
 	}
 	listed.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := cmp.Or(errs...); err != nil {
 		return nil, err
 	}
 	cps := slices.Concat(found...)

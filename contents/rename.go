@@ -2,6 +2,7 @@ package contents
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -47,12 +49,16 @@ func (m *Manager) Rename(ctx context.Context, from, to string) (*Model, error) {
 	case strings.HasPrefix(dst, src+"/"):
 		return nil, newError(Invalid, op, src, "cannot move %q into itself", src)
 	}
-	ss, err := m.stat(ctx, op, src)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := m.stat(ctx, op, dst)
-	if err != nil {
+	// The two ends are independent listings: one round trip, not two.
+	var (
+		ss, ds         stat
+		srcErr, dstErr error
+		statted        sync.WaitGroup
+	)
+	statted.Go(func() { ds, dstErr = m.stat(ctx, op, dst) })
+	ss, srcErr = m.stat(ctx, op, src)
+	statted.Wait()
+	if err := cmp.Or(srcErr, dstErr); err != nil {
 		return nil, err
 	}
 	resume := false
@@ -96,8 +102,14 @@ func (m *Manager) Rename(ctx context.Context, from, to string) (*Model, error) {
 		return nil, err
 	}
 	// The model is read before the journal goes, so that a failure of
-	// either leaves a journal for the retry to finish with.
-	model, err := m.Get(ctx, dst, GetOptions{})
+	// either leaves a journal for the retry to finish with. What moved is
+	// known, so the model costs one call: a Head, or a folder listing.
+	var model *Model
+	if ss.file.Key != "" {
+		model, err = m.Get(ctx, dst, GetOptions{})
+	} else {
+		model, err = m.getDir(ctx, op, dst, GetOptions{Type: TypeDirectory})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -131,12 +143,15 @@ func sources(file string, cps []storedCheckpoint) []string {
 
 func (m *Manager) renameDir(ctx context.Context, op, src, dst string, resume bool) error {
 	srcPrefix, dstPrefix := m.ks.dir(src), m.ks.dir(dst)
+	var (
+		entries, cpEntries []Entry
+		cpErr              error
+		walked             sync.WaitGroup
+	)
+	walked.Go(func() { cpEntries, cpErr = m.walk(ctx, op, src, m.checkpointPrefix(src)) })
 	entries, err := m.walk(ctx, op, src, srcPrefix)
-	if err != nil {
-		return err
-	}
-	cpEntries, err := m.walk(ctx, op, src, m.checkpointPrefix(src))
-	if err != nil {
+	walked.Wait()
+	if err = cmp.Or(err, cpErr); err != nil {
 		return err
 	}
 	var moves []move

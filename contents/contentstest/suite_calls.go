@@ -88,7 +88,7 @@ func testRoundTrips(t *testing.T, newStore func(testing.TB) contents.Store) {
 		{"copy file", func() error { _, err := e.m.Copy(e.ctx, "d/f.txt", "d"); return err }, calls{"List": 4, "Copy": 1, "Head": ch}},
 		{"rename file", func() error { _, err := e.m.Rename(e.ctx, "d/g.txt", "d/h.txt"); return err }, calls{"List": 3, "Put": 1, "Copy": 1, "Delete": 2, "Head": 1, "Get": 0}},
 		{"delete file", func() error { return e.m.Delete(e.ctx, "d/h.txt") }, calls{"List": 2, "Delete": 1}},
-		{"rename folder of 200", func() error { _, err := e.m.Rename(e.ctx, "d/tree", "d/moved"); return err }, calls{"List": 6, "Put": 2, "Copy": 200, "Delete": 3, "Head": 1}},
+		{"rename folder of 200", func() error { _, err := e.m.Rename(e.ctx, "d/tree", "d/moved"); return err }, calls{"List": 6, "Put": 2, "Copy": 200, "Delete": 3}},
 		{"delete folder of 2,500", func() error { return e.m.Delete(e.ctx, "big") }, calls{"List": 6, "Delete": 4}},
 	}
 	for _, s := range steps {
