@@ -83,8 +83,8 @@ type signedHeader struct {
 
 // collectHeaders returns the headers to sign, sorted by lower-case name,
 // with the Host header (which Go keeps outside req.Header) included.
-func collectHeaders(req *http.Request, host string, buf []signedHeader) []signedHeader {
-	buf = append(buf[:0], signedHeader{name: "host", values: []string{host}})
+func collectHeaders(req *http.Request, host []string, buf []signedHeader) []signedHeader {
+	buf = append(buf[:0], signedHeader{name: "host", values: host})
 	for name, values := range req.Header {
 		if ignoredHeader(name) || strings.EqualFold(name, "Host") {
 			continue

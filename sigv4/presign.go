@@ -40,7 +40,7 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, t time.Time, expi
 
 	sc := s.scratch()
 	defer s.bufs.Put(sc)
-	sc.headers = collectHeaders(req, host(req), sc.headers)
+	sc.headers = collectHeaders(req, []string{host(req)}, sc.headers)
 	signed := string(appendSignedHeaderNames(nil, sc.headers))
 
 	q := stripAuthQuery(req.URL.RawQuery)

@@ -48,11 +48,17 @@ type signingKey struct {
 	key    [sha256.Size]byte
 }
 
-// scratch holds the reusable buffers of one signature.
+// scratch holds the reusable buffers of one signature. The digests live
+// here rather than on the stack because hash.Hash's Sum takes a slice
+// through an interface, which would move a local array to the heap on
+// every signature.
 type scratch struct {
 	buf     []byte
 	headers []signedHeader
+	host    [1]string // the Host header's value, which Go keeps out of req.Header
 	sum     hash.Hash
+	crHash  [sha256.Size]byte
+	macSum  [sha256.Size]byte
 	// mac is keyed with macKey; reused while the signing key is unchanged,
 	// which saves the allocations of hmac.New on every request.
 	mac    hash.Hash
@@ -95,10 +101,15 @@ func (s *Signer) Sign(req *http.Request, creds Credentials, payloadHash string, 
 		req.Header = make(http.Header)
 	}
 	delete(req.Header, "Authorization")
-	req.Header["X-Amz-Date"] = []string{amzDate}
-	req.Header["X-Amz-Content-Sha256"] = []string{payloadHash}
+	// One backing array for the values Sign sets, each a capped slice of
+	// it so that appending to one never writes into another.
+	values := make([]string, 4)
+	values[0], values[1] = amzDate, payloadHash
+	req.Header["X-Amz-Date"] = values[0:1:1]
+	req.Header["X-Amz-Content-Sha256"] = values[1:2:2]
 	if creds.SessionToken != "" {
-		req.Header["X-Amz-Security-Token"] = []string{creds.SessionToken}
+		values[2] = creds.SessionToken
+		req.Header["X-Amz-Security-Token"] = values[2:3:3]
 	} else {
 		delete(req.Header, "X-Amz-Security-Token")
 	}
@@ -110,7 +121,8 @@ func (s *Signer) Sign(req *http.Request, creds Credentials, payloadHash string, 
 
 	sc := s.scratch()
 	defer s.bufs.Put(sc)
-	sc.headers = collectHeaders(req, host(req), sc.headers)
+	sc.host[0] = host(req)
+	sc.headers = collectHeaders(req, sc.host[:], sc.headers)
 	sc.buf = appendCanonicalRequest(sc.buf[:0], req.Method, canonicalURI(req.URL), query, sc.headers, payloadHash)
 	sig := s.signature(sc, creds.SecretAccessKey, day, amzDate)
 
@@ -124,8 +136,10 @@ func (s *Signer) Sign(req *http.Request, creds Credentials, payloadHash string, 
 	b = appendSignedHeaderNames(b, sc.headers)
 	b = append(b, ", Signature="...)
 	b = append(b, sig[:]...)
-	req.Header["Authorization"] = []string{string(b)}
+	values[3] = string(b)
+	req.Header["Authorization"] = values[3:4:4]
 	sc.buf = b
+	sc.host[0] = ""
 	return nil
 }
 
@@ -134,8 +148,7 @@ func (s *Signer) Sign(req *http.Request, creds Credentials, payloadHash string, 
 func (s *Signer) signature(sc *scratch, secret, day, amzDate string) [2 * sha256.Size]byte {
 	sc.sum.Reset()
 	sc.sum.Write(sc.buf)
-	var crHash [sha256.Size]byte
-	sc.sum.Sum(crHash[:0])
+	crHash := sc.sum.Sum(sc.crHash[:0])
 
 	b := sc.buf[:0]
 	b = append(b, algorithm...)
@@ -144,21 +157,18 @@ func (s *Signer) signature(sc *scratch, secret, day, amzDate string) [2 * sha256
 	b = append(b, '\n')
 	b = s.appendScope(b, day)
 	b = append(b, '\n')
-	b = hex.AppendEncode(b, crHash[:])
+	b = hex.AppendEncode(b, crHash)
 	sc.buf = b
 
-	key := s.signingKey(secret, day)
-	if sc.mac == nil || sc.macKey != key {
-		sc.mac = hmac.New(sha256.New, key[:])
+	if key := s.signingKey(secret, day); sc.mac == nil || sc.macKey != key {
 		sc.macKey = key
+		sc.mac = hmac.New(sha256.New, sc.macKey[:])
 	} else {
 		sc.mac.Reset()
 	}
-	mac := sc.mac
-	mac.Write(b)
-	var sum [sha256.Size]byte
+	sc.mac.Write(b)
 	var out [2 * sha256.Size]byte
-	hex.Encode(out[:], mac.Sum(sum[:0]))
+	hex.Encode(out[:], sc.mac.Sum(sc.macSum[:0]))
 	return out
 }
 

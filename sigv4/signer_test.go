@@ -29,7 +29,7 @@ func canonicalOf(t *testing.T, req *http.Request, payloadHash string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := collectHeaders(req, host(req), nil)
+	hs := collectHeaders(req, []string{host(req)}, nil)
 	return string(appendCanonicalRequest(nil, req.Method, canonicalURI(req.URL), q, hs, payloadHash))
 }
 
@@ -268,7 +268,7 @@ func TestCanonicalHeaders(t *testing.T) {
 	req.Header.Set("User-Agent", "not signed")
 	req.Header.Set("Accept-Encoding", "gzip")
 	req.Header.Set("Content-Type", "text/plain")
-	hs := collectHeaders(req, host(req), nil)
+	hs := collectHeaders(req, []string{host(req)}, nil)
 	got := string(appendCanonicalHeaders(nil, hs))
 	want := "content-type:text/plain\nhost:example.com\nx-amz-meta-multi:one,two three\nx-amz-meta-note:a b c\n"
 	if diff := cmp.Diff(want, got); diff != "" {
