@@ -19,6 +19,7 @@ const (
 	defaultListen          = "127.0.0.1:8888"
 	defaultCleanupAge      = 24 * time.Hour
 	defaultCleanupInterval = time.Hour
+	defaultUploadMemory    = 64 << 20
 )
 
 // config is the command's configuration, from flags and environment
@@ -37,6 +38,7 @@ type config struct {
 	allowHidden              bool
 	maxCheckpoints           int
 	cleanupAge, cleanupEvery time.Duration
+	uploadMemory             int64
 
 	// HTTP server.
 	listen, baseURL     string
@@ -89,6 +91,7 @@ func newFlagSet(cfg *config) *flagSet {
 	fs.intVar(&cfg.maxCheckpoints, "max-checkpoints", e("MAX_CHECKPOINTS"), 5, "checkpoints kept per file; -1 keeps all")
 	fs.durationVar(&cfg.cleanupAge, "upload-cleanup-age", e("UPLOAD_CLEANUP_AGE"), defaultCleanupAge, "remove chunked uploads abandoned for this long; 0 disables the cleanup")
 	fs.durationVar(&cfg.cleanupEvery, "upload-cleanup-interval", e("UPLOAD_CLEANUP_INTERVAL"), defaultCleanupInterval, "how often to look for abandoned uploads")
+	fs.sizeVar(&cfg.uploadMemory, "upload-memory", e("UPLOAD_MEMORY"), defaultUploadMemory, "memory for assembling chunked uploads, shared by all (MiB, or with a unit: 512KiB, 1GiB); each takes 10 MiB, the rest are staged in the bucket; 0 stages all, as replicas without session affinity need")
 
 	fs.stringVar(&cfg.listen, "listen", e("LISTEN"), defaultListen, "address to listen on")
 	fs.stringVar(&cfg.baseURL, "base-url", e("BASE_URL"), "", "URL path the server is mounted under (default: $JUPYTERHUB_SERVICE_PREFIX, else /)")

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -58,6 +59,12 @@ func (f *flagSet) durationVar(p *time.Duration, name, env string, def time.Durat
 	f.bind(name, env)
 }
 
+func (f *flagSet) sizeVar(p *int64, name, env string, def int64, usage string) {
+	*p = def
+	f.Var((*sizeValue)(p), name, envUsage(usage, env))
+	f.bind(name, env)
+}
+
 func (f *flagSet) listVar(p *[]string, name, env, usage string) {
 	f.Var((*listValue)(p), name, envUsage(usage, env))
 	f.bind(name, env)
@@ -97,5 +104,45 @@ func (l *listValue) Set(s string) error {
 			*l = append(*l, item)
 		}
 	}
+	return nil
+}
+
+// sizeValue is a size in bytes, written as MiB ("64") or with a binary
+// unit: "512KiB", "1GiB", "1048576B" (K, M and G alone mean the same).
+type sizeValue int64
+
+// sizeUnits are the suffixes sizeValue accepts, longest first so that
+// "MiB" is not taken for "B".
+var sizeUnits = []struct {
+	suffix string
+	shift  uint
+}{
+	{"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"K", 10}, {"M", 20}, {"G", 30}, {"B", 0},
+}
+
+func (v *sizeValue) String() string {
+	if v == nil {
+		return "0"
+	}
+	n := int64(*v)
+	if n%(1<<20) == 0 {
+		return strconv.FormatInt(n>>20, 10) + "MiB"
+	}
+	return strconv.FormatInt(n, 10) + "B"
+}
+
+func (v *sizeValue) Set(s string) error {
+	num, shift := strings.TrimSpace(s), uint(20)
+	for _, u := range sizeUnits {
+		if rest, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, shift = strings.TrimSpace(rest), u.shift
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)>>shift {
+		return fmt.Errorf("invalid size %q: want MiB, or a number with B, KiB, MiB or GiB", s)
+	}
+	*v = sizeValue(n << shift)
 	return nil
 }

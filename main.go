@@ -82,10 +82,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer st.close()
+	// One budget for the process, whatever the number of managers.
+	uploadMemory := contents.NewUploadMemory(cfg.uploadMemory)
 	mgr, err := contents.New(st.store, contents.Config{
 		Prefix:         cfg.keyPrefix(),
 		AllowHidden:    cfg.allowHidden,
 		MaxCheckpoints: cfg.maxCheckpoints,
+		UploadMemory:   uploadMemory,
 	})
 	if err != nil {
 		return err
@@ -96,7 +99,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// One server for every Hub user: each request gets a manager
 		// confined to its owner's prefix.
 		ownerManager := func(prefix string) (*contents.Manager, error) {
-			return contents.New(st.store, contents.Config{Prefix: prefix, AllowHidden: cfg.allowHidden, MaxCheckpoints: cfg.maxCheckpoints})
+			return contents.New(st.store, contents.Config{Prefix: prefix, AllowHidden: cfg.allowHidden, MaxCheckpoints: cfg.maxCheckpoints, UploadMemory: uploadMemory})
 		}
 		contentsHandler = newOwnerContents(cfg.prefix, func(prefix string) (server.ContentsService, error) {
 			return ownerManager(prefix)

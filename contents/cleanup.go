@@ -21,9 +21,16 @@ import (
 // is a safe choice). Rename journals older than olderThan are dropped:
 // the rename they describe can then no longer be resumed, but no data is
 // lost, since an interrupted rename leaves every key in place.
+//
+// With a Config.UploadMemory, it first drops every upload held there (for
+// any Manager sharing it) whose last chunk arrived more than olderThan
+// ago, aborting its multipart upload and releasing its budget; the
+// records in the store of an upload still held are left alone, however
+// old, since it writes them only at part boundaries.
 func (m *Manager) CleanupUploads(ctx context.Context, olderThan time.Duration) (int, error) {
 	const op = "cleanup"
 	cutoff := m.cfg.Now().Add(-olderThan)
+	removed, live := m.cleanupMem(ctx, cutoff)
 	area := m.ks.area("uploads")
 	entries, err := m.walk(ctx, op, "", area)
 	if err != nil {
@@ -57,9 +64,8 @@ func (m *Manager) CleanupUploads(ctx context.Context, olderThan time.Duration) (
 	}
 	active := map[string]bool{}
 	var stale []string
-	removed := 0
-	for _, g := range groups {
-		if g.newest.Before(cutoff) {
+	for h, g := range groups {
+		if g.newest.Before(cutoff) && !live[area+h+"/"] {
 			stale = append(stale, g.keys...)
 			removed++
 			continue
@@ -91,4 +97,32 @@ func (m *Manager) CleanupUploads(ctx context.Context, olderThan time.Duration) (
 		}
 	}
 	return removed, m.deleteAll(ctx, op, "", stale)
+}
+
+// cleanupMem drops the uploads held in memory whose last chunk arrived
+// before cutoff, and returns how many it dropped and the state folders of
+// those it kept. An upload a request is working on is kept.
+func (m *Manager) cleanupMem(ctx context.Context, cutoff time.Time) (int, map[string]bool) {
+	um := m.cfg.UploadMemory
+	if !um.enabled() {
+		return 0, nil
+	}
+	removed := 0
+	live := map[string]bool{}
+	for _, up := range um.all() {
+		if !up.tryLock() {
+			live[up.dir] = true
+			continue
+		}
+		switch {
+		case up.gone:
+		case up.active.Before(cutoff):
+			m.dropMem(ctx, um, up, true)
+			removed++
+		default:
+			live[up.dir] = true
+		}
+		up.unlock()
+	}
+	return removed, live
 }

@@ -61,8 +61,9 @@
 // and folder copies are server-side copies, Config.Concurrency at a time;
 // deletes go 1,000 keys per call. Sources are deleted only after every
 // copy succeeded, and a journal lets a second call finish an interrupted
-// rename. Chunked uploads keep their state in the store and stream into a
-// multipart upload (see upload.go), so any replica can take any chunk.
+// rename. Chunked uploads become multipart uploads: assembled in memory
+// within Config.UploadMemory (see upload_mem.go), or with their state kept
+// in the store (see upload.go), so that any replica can take any chunk.
 //
 // Times are cut to whole seconds in UTC wherever they come from, because
 // S3 reports seconds in GET and HEAD but milliseconds in listings; a file

@@ -42,6 +42,14 @@ type Config struct {
 	// (except the last), so only stores without that rule may use less.
 	UploadPartSize int64
 
+	// UploadMemory, when not nil and not empty, lets chunked uploads be
+	// assembled in process memory within its budget instead of being staged
+	// in the store chunk by chunk; uploads that find the budget spent are
+	// staged as without it. Managers of one process over the same store
+	// share one. Consecutive chunks must then reach the same process (see
+	// [UploadMemory]).
+	UploadMemory *UploadMemory
+
 	// MaxContentBytes is the largest file or notebook Get returns with
 	// content; larger ones give a TooLarge error (Open still streams them).
 	MaxContentBytes int64
@@ -59,9 +67,11 @@ type Config struct {
 // type and format rules, naming of untitled files and copies, checkpoints,
 // chunked uploads, renames and deletes of whole trees.
 //
-// A Manager keeps no state between calls beyond its configuration; every
-// fact lives in the store, so any number of Managers (in one process or in
-// several) may serve the same prefix. It is safe for concurrent use.
+// A Manager keeps no state between calls beyond its configuration and the
+// chunked uploads its Config.UploadMemory holds; every other fact lives in
+// the store, so any number of Managers (in one process or in several) may
+// serve the same prefix, and with no UploadMemory so may uploads. It is
+// safe for concurrent use.
 //
 // Every method takes an API path: "/"-separated, relative to the root, with
 // leading and trailing slashes ignored. Errors are *[Error] values.

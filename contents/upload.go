@@ -15,9 +15,17 @@ import (
 	"sync"
 )
 
-// Chunked uploads (spec 6.4) are stateless: nothing is kept in memory
-// between requests, so consecutive chunks may reach different replicas.
-// The state lives in the store, in a folder per upload path,
+// Chunked uploads (spec 6.4) are assembled in memory when the Manager has
+// a Config.UploadMemory with room left (see [UploadMemory] and
+// upload_mem*.go); the rest of this comment describes the staged path,
+// which every other upload takes, as do the chunks that reach a process
+// not holding their upload in memory. Both write the same records after
+// each part, so the staged path can continue an upload held in memory at a
+// part boundary.
+//
+// The staged path is stateless: nothing is kept in memory between
+// requests, so consecutive chunks may reach different replicas. The state
+// lives in the store, in a folder per upload path,
 //
 //	<prefix>.jupyters3/uploads/<sha256(path)[:32]>/
 //	    c.<chunk>                                  a staged chunk's bytes
@@ -218,11 +226,34 @@ func (m *Manager) saveChunk(ctx context.Context, p string, req SaveRequest) (*Mo
 	case p == "":
 		return nil, false, newError(IsDir, op, p, "the root is a directory")
 	}
+	u := m.upload(p)
+	um := m.cfg.UploadMemory
+	if um.enabled() && n != 1 {
+		// A chunk of an upload held in memory; any other goes on below.
+		var (
+			model   *Model
+			handled bool
+			err     error
+		)
+		if n == -1 {
+			model, handled, err = m.finishMem(ctx, op, um, u, req)
+		} else {
+			model, handled, err = m.saveMemChunk(ctx, op, um, u, n, req)
+		}
+		if handled {
+			return model, false, err
+		}
+	}
 	data, err := fileBytes(req.Content, req.Format)
 	if err != nil {
-		return nil, false, &Error{Kind: Invalid, Op: op, Path: p, Message: err.Error(), Err: err}
+		return nil, false, contentErr(op, p, err)
 	}
-	u := m.upload(p)
+	if um.enabled() && n == 1 {
+		// A new upload replaces the one in progress, wherever it is.
+		if err := m.dropMemUpload(ctx, um, u); err != nil {
+			return nil, false, err
+		}
+	}
 	if n > 1 {
 		size, err := m.saveMiddleChunk(ctx, op, u, n, data)
 		if err != nil {
@@ -265,6 +296,10 @@ func (m *Manager) saveChunk(ctx context.Context, p string, req SaveRequest) (*Mo
 			return nil, false, err
 		}
 	}
+	if um.enabled() && m.startMem(ctx, um, u, data) {
+		model := m.fileModel(p, typeFromName(p), ObjectInfo{Size: int64(len(data)), LastModified: m.cfg.Now()})
+		return model, s.file.Key == "", nil
+	}
 	st = &uploadState{}
 	if int64(len(data)) >= m.cfg.UploadPartSize {
 		err = m.foldPart(ctx, op, u, st, n, data)
@@ -283,6 +318,14 @@ func (m *Manager) saveChunk(ctx context.Context, p string, req SaveRequest) (*Mo
 }
 
 func (u upload) chunkKey(n int) string { return fmt.Sprintf("%sc.%010d", u.dir, n) }
+
+// idKey names the record of the multipart upload id.
+func (u upload) idKey(id string) string { return u.dir + "u." + b64.EncodeToString([]byte(id)) }
+
+// partKey names the record of a part done, whose last chunk is last.
+func (u upload) partKey(number, last int, p Part) string {
+	return fmt.Sprintf("%sp.%05d.%010d.%d.%s", u.dir, number, last, p.Size, b64.EncodeToString([]byte(p.ETag)))
+}
 
 // saveMiddleChunk takes chunk n > 1 and returns the bytes received so far.
 //
@@ -372,12 +415,7 @@ func (m *Manager) foldPart(ctx context.Context, op string, u upload, st *uploadS
 	id := st.uploadID
 	if id == "" {
 		var err error
-		id, err = m.store.CreateUpload(ctx, u.key, &PutOptions{ContentType: MimeType(u.path)})
-		if err != nil {
-			return storeError(op, u.path, err)
-		}
-		if _, err := m.store.Put(ctx, u.dir+"u."+b64.EncodeToString([]byte(id)), emptyReader(), 0, nil); err != nil {
-			_ = m.store.AbortUpload(context.WithoutCancel(ctx), u.key, id)
+		if id, err = m.createUpload(ctx, u); err != nil {
 			return storeError(op, u.path, err)
 		}
 	}
@@ -397,8 +435,7 @@ func (m *Manager) foldPart(ctx context.Context, op string, u upload, st *uploadS
 	// From here on the staged chunks (and chunk n's own copy, if any) are
 	// at or below the last folded chunk and skipped; the next fold or the
 	// final chunk deletes them.
-	name := fmt.Sprintf("%sp.%05d.%010d.%d.%s", u.dir, number, n, part.Size, b64.EncodeToString([]byte(part.ETag)))
-	if _, err := m.store.Put(ctx, name, emptyReader(), 0, nil); err != nil {
+	if _, err := m.store.Put(ctx, u.partKey(number, n, part), emptyReader(), 0, nil); err != nil {
 		return storeError(op, u.path, err)
 	}
 	return nil

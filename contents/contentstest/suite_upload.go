@@ -12,11 +12,52 @@ import (
 )
 
 var _ = register(
-	suiteTest{"ChunkedUpload", testChunkedUpload},
-	suiteTest{"ChunkedUploadErrors", testChunkedUploadErrors},
-	suiteTest{"ChunkedUploadStateless", testChunkedUploadStateless},
-	suiteTest{"CleanupUploads", testCleanupUploads},
+	suiteTest{"ChunkedUpload", uploadModes(testChunkedUpload)},
+	suiteTest{"ChunkedUploadErrors", uploadModes(testChunkedUploadErrors)},
+	suiteTest{"ChunkedUploadStateless", uploadModes(testChunkedUploadStateless)},
+	suiteTest{"CleanupUploads", uploadModes(testCleanupUploads)},
 )
+
+// uploadMemoryBudget is the UploadMemory of the suite's memory mode: room
+// for a few uploads of the default part size.
+const uploadMemoryBudget = 64 << 20
+
+// uploadModes runs an upload test twice: with every chunk staged in the
+// store ("Staged") and with uploads assembled in memory ("Memory"). The
+// test builds its managers from cfg; managers of one process share
+// cfg.UploadMemory (see sameProcess).
+func uploadModes(fn func(t *testing.T, newStore func(testing.TB) contents.Store, cfg contents.Config)) func(*testing.T, func(testing.TB) contents.Store) {
+	return func(t *testing.T, newStore func(testing.TB) contents.Store) {
+		for _, mode := range []struct {
+			name   string
+			memory int64
+		}{{"Staged", 0}, {"Memory", uploadMemoryBudget}} {
+			t.Run(mode.name, func(t *testing.T) {
+				t.Parallel()
+				cfg := contents.Config{}
+				if mode.memory > 0 {
+					cfg.UploadMemory = contents.NewUploadMemory(mode.memory)
+				}
+				fn(t, newStore, cfg)
+			})
+		}
+	}
+}
+
+// sameProcess returns the configuration of another manager of e's process:
+// it shares e's upload memory.
+func (e *env) sameProcess(cfg contents.Config) contents.Config {
+	cfg.UploadMemory = e.cfg.UploadMemory
+	return cfg
+}
+
+// checkMemoryReleased fails if uploads still hold memory.
+func (e *env) checkMemoryReleased() {
+	e.t.Helper()
+	if n := e.cfg.UploadMemory.Reserved(); n != 0 {
+		e.t.Errorf("upload memory still reserved: %d bytes", n)
+	}
+}
 
 // sliceSize is the slice JupyterLab sends.
 const sliceSize = 1 << 20
@@ -71,8 +112,8 @@ func (e *env) checkNoUploadState() {
 	}
 }
 
-func testChunkedUpload(t *testing.T, newStore func(testing.TB) contents.Store) {
-	e := newEnv(t, newStore, contents.Config{})
+func testChunkedUpload(t *testing.T, newStore func(testing.TB) contents.Store, cfg contents.Config) {
+	e := newEnv(t, newStore, cfg)
 	e.mkdir("up")
 	e.saveText("up/big.bin", "previous")
 	data := randomBytes(12*sliceSize+12345, 1)
@@ -140,10 +181,11 @@ func testChunkedUpload(t *testing.T, newStore func(testing.TB) contents.Store) {
 	}
 	e.checkNoUploadState()
 	e.checkNoKeyBelowObject()
+	e.checkMemoryReleased()
 }
 
-func testChunkedUploadErrors(t *testing.T, newStore func(testing.TB) contents.Store) {
-	e := newEnv(t, newStore, contents.Config{})
+func testChunkedUploadErrors(t *testing.T, newStore func(testing.TB) contents.Store, cfg contents.Config) {
+	e := newEnv(t, newStore, cfg)
 	e.mkdir("d")
 	e.saveText("d/f.bin", "keep")
 	reqs := chunkRequests(randomBytes(4*sliceSize, 5), sliceSize)
@@ -188,11 +230,17 @@ func testChunkedUploadErrors(t *testing.T, newStore func(testing.TB) contents.St
 	}
 	_, _, err = e.m.Save(e.ctx, "d/f.bin", reqs[3])
 	wantKind(t, "final chunk after completion", err, contents.Invalid)
+	e.checkNoUploadState()
+	e.checkMemoryReleased()
 }
 
-func testChunkedUploadStateless(t *testing.T, newStore func(testing.TB) contents.Store) {
-	e := newEnv(t, newStore, contents.Config{})
-	other := newEnv(t, func(testing.TB) contents.Store { return e.raw }, contents.Config{})
+// testChunkedUploadStateless sends the chunks of one upload to two managers
+// in turn: two replicas in the staged mode, two managers of one process in
+// the memory mode (replicas that do not share memory are covered by
+// testMemUploadReplicas).
+func testChunkedUploadStateless(t *testing.T, newStore func(testing.TB) contents.Store, cfg contents.Config) {
+	e := newEnv(t, newStore, cfg)
+	other := newEnv(t, func(testing.TB) contents.Store { return e.raw }, e.sameProcess(contents.Config{}))
 	data := randomBytes(11*sliceSize, 6)
 	for i, req := range chunkRequests(data, sliceSize) {
 		replica := e
@@ -206,10 +254,12 @@ func testChunkedUploadStateless(t *testing.T, newStore func(testing.TB) contents
 	if !bytes.Equal(e.read("f.bin"), data) {
 		t.Error("upload over two managers differs")
 	}
+	e.checkNoUploadState()
+	e.checkMemoryReleased()
 }
 
-func testCleanupUploads(t *testing.T, newStore func(testing.TB) contents.Store) {
-	e := newEnv(t, newStore, contents.Config{})
+func testCleanupUploads(t *testing.T, newStore func(testing.TB) contents.Store, cfg contents.Config) {
+	e := newEnv(t, newStore, cfg)
 	data := randomBytes(7*sliceSize, 7)
 	reqs := chunkRequests(data, 6*sliceSize) // the first chunk is a whole part
 	e.save("a.bin", reqs[0])
@@ -217,7 +267,7 @@ func testCleanupUploads(t *testing.T, newStore func(testing.TB) contents.Store) 
 	if n, err := e.m.CleanupUploads(e.ctx, time.Hour); err != nil || n != 0 {
 		t.Errorf("CleanupUploads of fresh uploads = %d, %v; want 0", n, err)
 	}
-	later := newEnv(t, func(testing.TB) contents.Store { return e.raw }, contents.Config{Now: func() time.Time { return time.Now().Add(2 * time.Hour) }})
+	later := newEnv(t, func(testing.TB) contents.Store { return e.raw }, e.sameProcess(contents.Config{Now: func() time.Time { return time.Now().Add(2 * time.Hour) }}))
 	n, err := later.m.CleanupUploads(e.ctx, time.Hour)
 	if err != nil || n < 2 {
 		t.Errorf("CleanupUploads of stale uploads = %d, %v; want at least 2", n, err)
@@ -231,4 +281,5 @@ func testCleanupUploads(t *testing.T, newStore func(testing.TB) contents.Store) 
 	if e.exists("a.bin") || e.exists("b.bin") {
 		t.Error("a cleaned upload left a file")
 	}
+	e.checkMemoryReleased()
 }
