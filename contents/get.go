@@ -171,19 +171,23 @@ func readAtMost(r io.Reader, size, limit int64) ([]byte, error) {
 }
 
 // notebookContent parses, checks and converts a stored notebook into the
-// model's content.
+// model's content. Valid notebooks as nbformat writes them take one pass
+// over the bytes; the rest go through the tree, which gives the same
+// content for those and explains what is wrong with invalid ones.
 func (m *Manager) notebookContent(op, p string, model *Model, data []byte) error {
-	nb, err := parseNotebook(data)
-	if err != nil {
-		return &Error{Kind: Invalid, Op: op, Path: p, Message: "Unreadable Notebook: " + p + " " + err.Error(), Err: err}
-	}
-	prepareRead(nb)
-	if bad := validateNotebook(nb); bad != nil {
-		model.Message = bad.message()
-	}
-	raw, err := encodeCompact(nb)
-	if err != nil {
-		return &Error{Kind: Internal, Op: op, Path: p, Message: "cannot encode notebook", Err: err}
+	raw, ok := readNotebookFast(data)
+	if !ok {
+		nb, err := parseNotebook(data)
+		if err != nil {
+			return &Error{Kind: Invalid, Op: op, Path: p, Message: "Unreadable Notebook: " + p + " " + err.Error(), Err: err}
+		}
+		prepareRead(nb)
+		if bad := validateNotebook(nb); bad != nil {
+			model.Message = bad.message()
+		}
+		if raw, err = encodeCompact(nb); err != nil {
+			return &Error{Kind: Internal, Op: op, Path: p, Message: "cannot encode notebook", Err: err}
+		}
 	}
 	model.Content = raw
 	model.Format = FormatJSON
