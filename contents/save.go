@@ -273,6 +273,11 @@ func notebookBytes(content json.RawMessage) ([]byte, string, error) {
 	if len(content) == 0 || string(content) == "null" {
 		return emptyNotebook, "", nil
 	}
+	// What clients send is a valid notebook, written in one pass; the
+	// tree below handles the rest and stays the reference.
+	if data, ok := writeNotebookFast(content); ok {
+		return data, "", nil
+	}
 	v, err := decodeJSON(content)
 	if err != nil {
 		return nil, "", errors.New("notebook content is not valid JSON")
