@@ -129,7 +129,10 @@ func (m *Manager) readFile(op, p string, opts GetOptions, body io.Reader, info O
 	if info.Size > m.cfg.MaxContentBytes {
 		return nil, newError(TooLarge, op, p, "%s is too large to return as content (%d bytes)", p, info.Size)
 	}
-	data, err := readAtMost(body, info.Size, m.cfg.MaxContentBytes)
+	buf := m.readBuffer()
+	defer m.releaseReadBuffer(buf)
+	data, err := readAtMost(*buf, body, info.Size, m.cfg.MaxContentBytes)
+	*buf = data
 	if err != nil {
 		if errors.Is(err, errTooLarge) {
 			return nil, newError(TooLarge, op, p, "%s is too large to return as content", p)
@@ -153,21 +156,43 @@ func setHash(model *Model, h hash.Hash) {
 
 var errTooLarge = errors.New("content too large")
 
-// readAtMost reads all of r, which is expected to hold size bytes, refusing
-// more than limit.
-func readAtMost(r io.Reader, size, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
+// readAtMost reads all of r, which is expected to hold size bytes, into
+// buf (grown when too small), refusing more than limit.
+func readAtMost(buf []byte, r io.Reader, size, limit int64) ([]byte, error) {
+	b := bytes.NewBuffer(buf[:0])
 	if size > 0 && size <= limit {
-		buf.Grow(int(size) + bytes.MinRead)
+		b.Grow(int(size) + bytes.MinRead)
 	}
-	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	n, err := b.ReadFrom(io.LimitReader(r, limit+1))
 	if err != nil {
-		return nil, err
+		return b.Bytes(), err
 	}
 	if n > limit {
-		return nil, errTooLarge
+		return b.Bytes(), errTooLarge
 	}
-	return buf.Bytes(), nil
+	return b.Bytes(), nil
+}
+
+// Get reads each object into a buffer, then builds the content as a new
+// value from it (the notebook in API form, text as a JSON string, base64),
+// so the buffer is free again once the model is made. Recycling it spares
+// a busy server allocating and zeroing one per request, and the collector
+// running that much more often. Buffers over maxPooledRead are dropped so
+// that one large file does not stay in memory.
+const maxPooledRead = 4 << 20
+
+func (m *Manager) readBuffer() *[]byte {
+	if b, ok := m.reads.Get().(*[]byte); ok {
+		return b
+	}
+	return new([]byte)
+}
+
+func (m *Manager) releaseReadBuffer(b *[]byte) {
+	if cap(*b) <= maxPooledRead {
+		*b = (*b)[:0]
+		m.reads.Put(b)
+	}
 }
 
 // notebookContent parses, checks and converts a stored notebook into the

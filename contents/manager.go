@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -79,6 +80,10 @@ type Manager struct {
 	store Store
 	ks    keyspace
 	cfg   Config
+
+	// reads recycles the buffers Get reads stored objects into (see
+	// readBuffers in get.go).
+	reads sync.Pool // *[]byte
 }
 
 // New returns a Manager storing everything in store under cfg.Prefix.

@@ -84,26 +84,38 @@ func (m Model) MarshalJSON() ([]byte, error) {
 // extra passes cost about as much as producing the content did. Content
 // must therefore be valid JSON, as every Manager result is.
 func (m *Model) AppendJSON(dst []byte) ([]byte, error) {
+	head, content, tail, err := m.JSONParts()
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, head...)
+	dst = append(dst, content...)
+	return append(dst, tail...), nil
+}
+
+// JSONParts returns the model's JSON, the value AppendJSON appends, in
+// three parts: the fields before the content, the content itself (not
+// copied), and the fields after it. A server writes them one after another
+// and never copies a large content into a response buffer.
+func (m *Model) JSONParts() (head, content, tail []byte, err error) {
 	w := m.wire()
-	content := w.Content
+	content = w.Content
 	if len(content) == 0 {
 		content = json.RawMessage("null")
 	}
-	w.Content = nil // encodes as null, replaced below
+	w.Content = nil // encodes as null, replaced by the caller
 	b, err := json.Marshal(w)
 	if err != nil {
-		return dst, err
+		return nil, nil, nil, err
 	}
 	// Inside a JSON string every quote is escaped, so the first unescaped
 	// "content": is the key itself.
 	const key, null = `"content":`, `"content":null`
 	i := bytes.Index(b, []byte(null))
 	if i < 0 {
-		return dst, errors.New("contents: model encoding has no content field")
+		return nil, nil, nil, errors.New("contents: model encoding has no content field")
 	}
-	dst = append(dst, b[:i+len(key)]...)
-	dst = append(dst, content...)
-	return append(dst, b[i+len(null):]...), nil
+	return b[:i+len(key)], content, b[i+len(null):], nil
 }
 
 // wire returns the JSON layout of the model. Listings marshal []wireModel

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/jupyters3/jupyters3/contents"
 )
@@ -101,12 +102,21 @@ func writeModel(w http.ResponseWriter, rt Route, status int, m *contents.Model, 
 	if withLocation {
 		w.Header().Set("Location", contentsLocation(rt.BaseURL, m.Path))
 	}
-	b, err := m.AppendJSON(make([]byte, 0, len(m.Content)+1024))
+	head, content, tail, err := m.JSONParts()
 	if err != nil {
 		writeJSON(w, status, m) // the general encoder, which reports nothing either
 		return
 	}
-	writeJSONBytes(w, status, append(b, '\n'))
+	// The content goes to the connection as it is, never copied into a
+	// response buffer; with its length known the response is not chunked.
+	tail = append(tail, '\n')
+	w.Header().Set("Content-Length", strconv.Itoa(len(head)+len(content)+len(tail)))
+	setJSONHeaders(w, status)
+	for _, b := range [][]byte{head, content, tail} {
+		if _, err := w.Write(b); err != nil {
+			return
+		}
+	}
 }
 
 // setLastModified sets Last-Modified from a model's time. A folder known
