@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"sync"
 	"unicode/utf8"
 )
@@ -91,7 +92,13 @@ func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Mode
 		hasCheckpoint  bool
 		listed         sync.WaitGroup
 	)
-	listed.Go(func() { s, statErr = m.stat(ctx, op, p) })
+	listed.Go(func() {
+		if typ == TypeDirectory {
+			s, statErr = m.stat(ctx, op, p)
+		} else {
+			s, statErr = m.saveStat(ctx, op, p)
+		}
+	})
 	if typ == TypeNotebook {
 		listed.Go(func() { hasCheckpoint, cpErr = m.hasCheckpoint(ctx, op, p, false) })
 	}
@@ -157,6 +164,25 @@ func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Mode
 		}
 	}
 	return model, s.file.Key == "", nil
+}
+
+// saveStat is stat for a save. Most saves overwrite a file, which one Head
+// tells (on S3 a tenth of a listing's price, and less work for the
+// server); only a miss needs the listing that tells a folder from nothing.
+// A file found by Head may have keys below it, as far as the caller knows,
+// so below is set: a save that finds no checkpoint then also looks for the
+// original jupyters3's.
+func (m *Manager) saveStat(ctx context.Context, op, p string) (stat, error) {
+	key := m.ks.prefix + p
+	info, err := m.store.Head(ctx, key)
+	switch {
+	case err == nil:
+		info.Key = key
+		return stat{file: info, below: true}, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return stat{}, storeError(op, p, err)
+	}
+	return m.stat(ctx, op, p)
 }
 
 // parentOf returns the folder holding clean path p.

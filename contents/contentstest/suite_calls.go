@@ -70,12 +70,12 @@ func testRoundTrips(t *testing.T, newStore func(testing.TB) contents.Store) {
 			_, err := e.m.Get(e.ctx, "d/none", contents.GetOptions{Content: true})
 			return ignore(err, contents.NotFound)
 		}, calls{"Get": 1, "List": 1}},
-		{"save existing file", func() error { _, _, err := e.m.Save(e.ctx, "d/f.txt", textReq("g")); return err }, calls{"List": 1, "Put": 1, "Head": wh}},
-		{"save new file", func() error { _, _, err := e.m.Save(e.ctx, "d/g.txt", textReq("g")); return err }, calls{"List": 2, "Put": 1, "Head": wh}},
+		{"save existing file", func() error { _, _, err := e.m.Save(e.ctx, "d/f.txt", textReq("g")); return err }, calls{"Put": 1, "Head": 1 + wh}},
+		{"save new file", func() error { _, _, err := e.m.Save(e.ctx, "d/g.txt", textReq("g")); return err }, calls{"List": 2, "Put": 1, "Head": 1 + wh}},
 		{"save notebook", func() error {
 			_, _, err := e.m.Save(e.ctx, "d/n.ipynb", contents.SaveRequest{Type: "notebook", Content: []byte(`{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`)})
 			return err
-		}, calls{"List": 2, "Put": 1, "Head": wh}},
+		}, calls{"List": 1, "Put": 1, "Head": 1 + wh}},
 		{"new folder", func() error {
 			_, _, err := e.m.Save(e.ctx, "d/new", contents.SaveRequest{Type: "directory"})
 			return err

@@ -111,8 +111,11 @@ func testMemUploadBudget(t *testing.T, newStore func(testing.TB) contents.Store)
 	e.save("c.bin", rb[1])
 	// Cleanup by another manager of the process frees the memory too.
 	later := newEnv(t, func(testing.TB) contents.Store { return e.raw }, e.sameProcess(contents.Config{Now: func() time.Time { return time.Now().Add(2 * time.Hour) }}))
-	if n, err := later.m.CleanupUploads(e.ctx, time.Hour); err != nil || n != 1 {
-		t.Errorf("CleanupUploads = %d, %v; want 1 upload dropped", n, err)
+	// At least the upload held in memory is dropped; a part send it
+	// cancelled may also have left a multipart upload the store had
+	// started but not yet named, which the same call aborts.
+	if n, err := later.m.CleanupUploads(e.ctx, time.Hour); err != nil || n < 1 {
+		t.Errorf("CleanupUploads = %d, %v; want the upload held in memory dropped", n, err)
 	}
 	e.checkMemoryReleased() // after cleanup
 	_, _, err := e.m.Save(e.ctx, "c.bin", rb[2])
