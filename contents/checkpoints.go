@@ -284,5 +284,6 @@ func (m *Manager) DeleteCheckpoint(ctx context.Context, path, id string) error {
 	if err != nil {
 		return err
 	}
+	m.checkpointed.forget(p)
 	return storeError(op, p, m.store.Delete(ctx, []string{key}))
 }

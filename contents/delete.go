@@ -17,6 +17,7 @@ func (m *Manager) Delete(ctx context.Context, path string) error {
 	if p == "" {
 		return newError(Invalid, op, p, "Can't delete root")
 	}
+	m.checkpointed.forget(p)
 	s, err := m.stat(ctx, op, p)
 	if err != nil {
 		return err

@@ -68,9 +68,10 @@ type Config struct {
 // type and format rules, naming of untitled files and copies, checkpoints,
 // chunked uploads, renames and deletes of whole trees.
 //
-// A Manager keeps no state between calls beyond its configuration and the
-// chunked uploads its Config.UploadMemory holds; every other fact lives in
-// the store, so any number of Managers (in one process or in several) may
+// A Manager keeps no state between calls beyond its configuration, the
+// chunked uploads its Config.UploadMemory holds, and for a minute which
+// notebooks have a checkpoint (see checkpointMemory); every other fact
+// lives in the store, so any number of Managers (in one process or in several) may
 // serve the same prefix, and with no UploadMemory so may uploads. It is
 // safe for concurrent use.
 //
@@ -84,6 +85,8 @@ type Manager struct {
 	// reads recycles the buffers Get reads stored objects into (see
 	// readBuffers in get.go).
 	reads sync.Pool // *[]byte
+	// checkpointed spares repeated saves a checkpoint listing.
+	checkpointed checkpointMemory
 }
 
 // New returns a Manager storing everything in store under cfg.Prefix.

@@ -49,6 +49,8 @@ func (m *Manager) Rename(ctx context.Context, from, to string) (*Model, error) {
 	case strings.HasPrefix(dst, src+"/"):
 		return nil, newError(Invalid, op, src, "cannot move %q into itself", src)
 	}
+	m.checkpointed.forget(src)
+	m.checkpointed.forget(dst)
 	// The two ends are independent listings: one round trip, not two.
 	var (
 		ss, ds         stat

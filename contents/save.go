@@ -100,7 +100,11 @@ func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Mode
 		}
 	})
 	if typ == TypeNotebook {
-		listed.Go(func() { hasCheckpoint, cpErr = m.hasCheckpoint(ctx, op, p, false) })
+		if m.checkpointed.has(p, m.cfg.Now()) {
+			hasCheckpoint = true
+		} else {
+			listed.Go(func() { hasCheckpoint, cpErr = m.hasCheckpoint(ctx, op, p, false) })
+		}
 	}
 	var (
 		data    []byte
@@ -157,11 +161,14 @@ func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Mode
 		return nil, false, err
 	}
 	model.Message = message
-	if req.Type == TypeNotebook && !hasCheckpoint {
-		// The reference keeps one checkpoint of every notebook (spec 8.2).
-		if _, err := m.createCheckpoint(ctx, op, p); err != nil {
-			return nil, false, err
+	if req.Type == TypeNotebook {
+		if !hasCheckpoint {
+			// The reference keeps one checkpoint of every notebook (spec 8.2).
+			if _, err := m.createCheckpoint(ctx, op, p); err != nil {
+				return nil, false, err
+			}
 		}
+		m.checkpointed.add(p, m.cfg.Now())
 	}
 	return model, s.file.Key == "", nil
 }

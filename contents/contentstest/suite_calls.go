@@ -75,6 +75,16 @@ func testRoundTrips(t *testing.T, newStore func(testing.TB) contents.Store) {
 		{"save notebook", func() error {
 			_, _, err := e.m.Save(e.ctx, "d/n.ipynb", contents.SaveRequest{Type: "notebook", Content: []byte(`{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`)})
 			return err
+		}, calls{"Put": 1, "Head": 1 + wh}}, // its checkpoint is remembered from the first save
+		{"save notebook in a fresh process", func() error {
+			// A Manager that has not seen the notebook lists its
+			// checkpoints, at the same time as the Head of its path.
+			other, err := contents.New(&Hooked{Store: e.raw, Before: func(method string) error { e.count.Hook(method); return nil }}, e.cfg)
+			if err != nil {
+				return err
+			}
+			_, _, err = other.Save(e.ctx, "d/n.ipynb", contents.SaveRequest{Type: "notebook", Content: []byte(`{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`)})
+			return err
 		}, calls{"List": 1, "Put": 1, "Head": 1 + wh}},
 		{"new folder", func() error {
 			_, _, err := e.m.Save(e.ctx, "d/new", contents.SaveRequest{Type: "directory"})
