@@ -36,48 +36,25 @@ func (r *nbReader) value(depth int) nbrKind {
 		}
 		return nbrString
 	case c == '{':
-		r.pos++
-		r.out = append(r.out, '{')
-		var it nbrMembers
-		for {
-			k, more, ok := r.member(&it)
-			if !ok {
-				return nbrInvalid
-			}
-			if !more {
-				break
-			}
-			r.writeKey(k)
-			if r.value(depth+1) == nbrInvalid {
-				return nbrInvalid
-			}
+		if !r.object(func([]byte) bool { return r.value(depth+1) != nbrInvalid }) {
+			return nbrInvalid
 		}
-		r.out = append(r.out, '}')
 		return nbrObject
 	case c == '[':
-		r.pos++
-		r.out = append(r.out, '[')
 		kind := nbrStrings
-		for n := 0; ; n++ {
-			more, ok := r.element(n)
-			if !ok {
-				return nbrInvalid
-			}
-			if !more {
-				break
-			}
-			if n > 0 {
-				r.out = append(r.out, ',')
-			}
+		ok := r.array(func() bool {
 			switch r.value(depth + 1) {
 			case nbrInvalid:
-				return nbrInvalid
+				return false
 			case nbrString:
 			default:
 				kind = nbrArray
 			}
+			return true
+		})
+		if !ok {
+			return nbrInvalid
 		}
-		r.out = append(r.out, ']')
 		return kind
 	case c == '-' || '0' <= c && c <= '9':
 		// Numbers keep their written form through the tree path.
@@ -147,6 +124,55 @@ func (r *nbReader) open(c byte) bool {
 	}
 	r.pos++
 	r.out = append(r.out, c)
+	return true
+}
+
+// object reads and writes an object, writing each member's key and
+// calling each, with the key, to read and write its value.
+func (r *nbReader) object(each func(key []byte) bool) bool {
+	if !r.open('{') {
+		return false
+	}
+	var it nbrMembers
+	for {
+		k, more, ok := r.member(&it)
+		if !ok {
+			return false
+		}
+		if !more {
+			break
+		}
+		r.writeKey(k)
+		if !each(k) {
+			return false
+		}
+	}
+	r.out = append(r.out, '}')
+	return true
+}
+
+// array reads and writes an array, writing the commas and calling each to
+// read and write every element.
+func (r *nbReader) array(each func() bool) bool {
+	if !r.open('[') {
+		return false
+	}
+	for n := 0; ; n++ {
+		more, ok := r.element(n)
+		if !ok {
+			return false
+		}
+		if !more {
+			break
+		}
+		if n > 0 {
+			r.out = append(r.out, ',')
+		}
+		if !each() {
+			return false
+		}
+	}
+	r.out = append(r.out, ']')
 	return true
 }
 

@@ -56,25 +56,14 @@ const (
 
 // notebook reads the whole document: one top-level object and white space.
 func (r *nbReader) notebook() bool {
-	if !r.open('{') {
-		return false
-	}
-	var it nbrMembers
 	seen := 0
 	minor := -1
-	for {
-		k, more, ok := r.member(&it)
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
-		r.writeKey(k)
+	ok := r.object(func(k []byte) bool {
+		ok := false
 		switch string(k) {
 		case "cells":
 			seen |= nbrTopCells
-			ok = r.cellList()
+			ok = r.array(r.cell)
 		case "metadata":
 			seen |= nbrTopMetadata
 			ok = r.notebookMetadata()
@@ -89,16 +78,11 @@ func (r *nbReader) notebook() bool {
 			if ok {
 				minor, ok = nbrSmallInt(r.num)
 			}
-		default:
-			return false
 		}
-		if !ok {
-			return false
-		}
-	}
-	r.out = append(r.out, '}')
+		return ok
+	})
 	r.skipSpace()
-	return r.pos == len(r.in) && seen == nbrTopAll && r.idsValid(minor >= 5)
+	return ok && r.pos == len(r.in) && seen == nbrTopAll && r.idsValid(minor >= 5)
 }
 
 // idsValid reports whether the cell ids are as validateNotebook wants
@@ -119,57 +103,27 @@ func (r *nbReader) idsValid(withIDs bool) bool {
 // notebookMetadata reads the top-level metadata, checking the fields
 // validateNotebook checks.
 func (r *nbReader) notebookMetadata() bool {
-	if !r.open('{') {
-		return false
-	}
-	var it nbrMembers
-	for {
-		k, more, ok := r.member(&it)
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
-		r.writeKey(k)
+	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "authors":
 			kind := r.value(3)
-			ok = kind == nbrArray || kind == nbrStrings
+			return kind == nbrArray || kind == nbrStrings
 		case "kernelspec":
-			ok = r.stringFields(3, "display_name", "name")
+			return r.stringFields(3, "display_name", "name")
 		case "language_info":
-			ok = r.stringFields(3, "name")
+			return r.stringFields(3, "name")
 		case "title":
-			ok = r.value(3) == nbrString
-		default:
-			ok = r.value(3) != nbrInvalid
+			return r.value(3) == nbrString
 		}
-		if !ok {
-			return false
-		}
-	}
-	r.out = append(r.out, '}')
-	return true
+		return r.value(3) != nbrInvalid
+	})
 }
 
 // stringFields reads an object whose named members must exist and be
 // strings; names are in increasing order.
 func (r *nbReader) stringFields(depth int, names ...string) bool {
-	if !r.open('{') {
-		return false
-	}
-	var it nbrMembers
 	found := 0
-	for {
-		k, more, ok := r.member(&it)
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
-		r.writeKey(k)
+	ok := r.object(func(k []byte) bool {
 		kind := r.value(depth + 1)
 		if kind == nbrInvalid {
 			return false
@@ -180,54 +134,19 @@ func (r *nbReader) stringFields(depth int, names ...string) bool {
 			}
 			found++
 		}
-	}
-	r.out = append(r.out, '}')
-	return found == len(names)
-}
-
-// cellList reads the array of cells.
-func (r *nbReader) cellList() bool {
-	if !r.open('[') {
-		return false
-	}
-	for n := 0; ; n++ {
-		more, ok := r.element(n)
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
-		if n > 0 {
-			r.out = append(r.out, ',')
-		}
-		if !r.cell() {
-			return false
-		}
-	}
-	r.out = append(r.out, ']')
-	return true
+		return true
+	})
+	return ok && found == len(names)
 }
 
 // cell reads one cell, joining its source and attachment lines and
 // marking a code cell untrusted, as prepareRead does.
 func (r *nbReader) cell() bool {
-	if !r.open('{') {
-		return false
-	}
 	r.cells++
-	var it nbrMembers
 	seen := 0
 	code := false
-	for {
-		k, more, ok := r.member(&it)
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
-		r.writeKey(k)
+	ok := r.object(func(k []byte) bool {
+		ok := false
 		// Members arrive in increasing order, so cell_type is known
 		// before metadata and outputs, which depend on it.
 		switch string(k) {
@@ -254,18 +173,16 @@ func (r *nbReader) cell() bool {
 			ok = r.cellMetadata(code)
 		case "outputs":
 			seen |= nbrCellOutputs
-			ok = code && r.outputList()
+			ok = code && r.array(r.output)
 		case "source":
 			seen |= nbrCellSource
 			ok = r.lines()
-		default:
-			return false
 		}
-		if !ok {
-			return false
-		}
+		return ok
+	})
+	if !ok {
+		return false
 	}
-	r.out = append(r.out, '}')
 	if code {
 		return seen&nbrCodeRequired == nbrCodeRequired && seen&^nbrCodeAllowed == 0
 	}
@@ -373,102 +290,31 @@ func (r *nbReader) cellMetadata(code bool) bool {
 
 // attachments reads a cell's attachments: an object of MIME bundles.
 func (r *nbReader) attachments() bool {
-	if !r.open('{') {
-		return false
-	}
-	var it nbrMembers
-	for {
-		k, more, ok := r.member(&it)
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
-		r.writeKey(k)
-		if !r.bundle(5) {
-			return false
-		}
-	}
-	r.out = append(r.out, '}')
-	return true
+	return r.object(func([]byte) bool { return r.bundle(5) })
 }
 
 // bundle reads a MIME bundle, joining the lines of its textual entries.
 // It declines a textual entry that is not a multi-line string, which
 // validateNotebook reports for the bundles it checks.
 func (r *nbReader) bundle(depth int) bool {
-	if !r.open('{') {
-		return false
-	}
-	var it nbrMembers
-	for {
-		k, more, ok := r.member(&it)
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
-		r.writeKey(k)
+	return r.object(func(k []byte) bool {
 		if isJSONMime(string(k)) {
-			ok = r.value(depth+1) != nbrInvalid
-		} else {
-			ok = r.lines()
+			return r.value(depth+1) != nbrInvalid
 		}
-		if !ok {
-			return false
-		}
-	}
-	r.out = append(r.out, '}')
-	return true
+		return r.lines()
+	})
 }
 
-// outputList reads the outputs of a code cell.
-func (r *nbReader) outputList() bool {
-	if !r.open('[') {
-		return false
-	}
-	for n := 0; ; n++ {
-		more, ok := r.element(n)
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
-		if n > 0 {
-			r.out = append(r.out, ',')
-		}
-		if !r.output() {
-			return false
-		}
-	}
-	r.out = append(r.out, ']')
-	return true
-}
-
-// output reads one output, joining the lines of its data and of stream
+// output reads one output of a code cell, joining the lines of its data and of stream
 // text as prepareRead does. Members outside nbformat's are allowed, as
 // validateNotebook allows them. A known member of the wrong type is
 // declined even in an output type that validateNotebook does not check it
 // for: real notebooks have none.
 func (r *nbReader) output() bool {
-	if !r.open('{') {
-		return false
-	}
-	var it nbrMembers
 	seen := 0
 	var typ []byte
-	for {
-		k, more, ok := r.member(&it)
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
-		r.writeKey(k)
+	ok := r.object(func(k []byte) bool {
+		ok := false
 		switch string(k) {
 		case "data":
 			seen |= nbrOutData
@@ -505,11 +351,11 @@ func (r *nbReader) output() bool {
 		default:
 			ok = r.value(6) != nbrInvalid
 		}
-		if !ok {
-			return false
-		}
+		return ok
+	})
+	if !ok {
+		return false
 	}
-	r.out = append(r.out, '}')
 	var required int
 	switch string(typ) {
 	case "execute_result":

@@ -118,6 +118,59 @@ func (w *nbwWriter) close(o *nbwObj) {
 	w.out = append(w.out, '}')
 }
 
+// object writes node i, which must be an object, at depth with its fields
+// in sorted order. For each field but those whose key drop (when not nil)
+// reports true, it writes the key and calls each with the key node k to
+// check and write the value, node k+1, at depth d.
+func (w *nbwWriter) object(i int32, depth int, drop func(key []byte) bool, each func(k int32, d int) bool) bool {
+	if w.kind(i) != nbwObject {
+		return false
+	}
+	keys, mark, ok := w.fields(i)
+	if !ok {
+		return false
+	}
+	o := nbwObj{depth: depth}
+	for _, k := range keys {
+		if drop != nil && drop(w.text(k)) {
+			continue
+		}
+		w.key(&o, k)
+		if !each(k, depth+1) {
+			return false
+		}
+	}
+	w.keys = w.keys[:mark]
+	w.close(&o)
+	return true
+}
+
+// array writes node i, which must be an array, at depth with one element
+// a line, calling each to check and write every element e at depth d.
+func (w *nbwWriter) array(i int32, depth int, each func(e int32, d int) bool) bool {
+	if w.kind(i) != nbwArray {
+		return false
+	}
+	end := w.nodes[i].after
+	if end == i+1 {
+		w.out = append(w.out, '[', ']')
+		return true
+	}
+	w.out = append(w.out, '[')
+	for e := i + 1; e < end; e = w.nodes[e].after {
+		if e > i+1 {
+			w.out = append(w.out, ',')
+		}
+		w.newline(depth + 1)
+		if !each(e, depth+1) {
+			return false
+		}
+	}
+	w.newline(depth)
+	w.out = append(w.out, ']')
+	return true
+}
+
 const nbwSpaces = "                                                                "
 
 // newline starts a line indented by depth spaces.
@@ -141,37 +194,9 @@ func (w *nbwWriter) value(i int32, depth int) bool {
 	n := &w.nodes[i]
 	switch n.kind {
 	case nbwObject:
-		keys, mark, ok := w.fields(i)
-		if !ok {
-			return false
-		}
-		o := nbwObj{depth: depth}
-		for _, k := range keys {
-			w.key(&o, k)
-			if !w.value(k+1, depth+1) {
-				return false
-			}
-		}
-		w.keys = w.keys[:mark]
-		w.close(&o)
+		return w.object(i, depth, nil, func(k int32, d int) bool { return w.value(k+1, d) })
 	case nbwArray:
-		end := n.after
-		if end == i+1 {
-			w.out = append(w.out, '[', ']')
-			return true
-		}
-		w.out = append(w.out, '[')
-		for e := i + 1; e < end; e = w.nodes[e].after {
-			if e > i+1 {
-				w.out = append(w.out, ',')
-			}
-			w.newline(depth + 1)
-			if !w.value(e, depth+1) {
-				return false
-			}
-		}
-		w.newline(depth)
-		w.out = append(w.out, ']')
+		return w.array(i, depth, w.value)
 	case nbwString:
 		if n.esc {
 			return w.transcode(w.text(i), n.ascii, false, depth)

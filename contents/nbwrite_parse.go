@@ -113,13 +113,11 @@ func (p *nbwParser) literal(lit string) bool {
 // object parses an object from its '{'. Keys with escapes are declined:
 // they are rare, and sorting them would need their decoded form.
 func (p *nbwParser) object(depth int) bool {
-	p.pos++
-	p.skipSpace()
-	if p.pos < len(p.data) && p.data[p.pos] == '}' {
-		p.pos++
+	if p.empty('}') {
 		return true
 	}
 	for {
+		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 			return false
 		}
@@ -135,49 +133,58 @@ func (p *nbwParser) object(depth int) bool {
 		if !p.value(depth) {
 			return false
 		}
-		p.skipSpace()
-		if p.pos >= len(p.data) {
-			return false
-		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-			p.skipSpace()
-		case '}':
-			p.pos++
-			return true
-		default:
-			return false
+		if more, ok := p.more('}'); !more {
+			return ok
 		}
 	}
 }
 
+// array parses an array from its '['.
 func (p *nbwParser) array(depth int) bool {
-	p.pos++
-	p.skipSpace()
-	if p.pos < len(p.data) && p.data[p.pos] == ']' {
-		p.pos++
+	if p.empty(']') {
 		return true
 	}
 	for {
+		p.skipSpace()
 		if !p.value(depth) {
 			return false
 		}
-		p.skipSpace()
-		if p.pos >= len(p.data) {
-			return false
-		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-			p.skipSpace()
-		case ']':
-			p.pos++
-			return true
-		default:
-			return false
+		if more, ok := p.more(']'); !more {
+			return ok
 		}
 	}
+}
+
+// empty moves past the opening brace or bracket at the current position
+// and the white space after it, and, when the closing byte end follows,
+// past that too, reporting the object or array empty.
+func (p *nbwParser) empty(end byte) bool {
+	p.pos++
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == end {
+		p.pos++
+		return true
+	}
+	return false
+}
+
+// more moves past the white space after a member or element and then
+// past either a comma, reporting more, or the closing byte end. ok is
+// false for anything else.
+func (p *nbwParser) more(end byte) (more, ok bool) {
+	p.skipSpace()
+	if p.pos >= len(p.data) {
+		return false, false
+	}
+	switch p.data[p.pos] {
+	case ',':
+		p.pos++
+		return true, true
+	case end:
+		p.pos++
+		return false, true
+	}
+	return false, false
 }
 
 // str checks the string at its opening quote and moves past it. Invalid

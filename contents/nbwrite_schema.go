@@ -83,19 +83,9 @@ func (w *nbwWriter) countOrNull(i int32) bool {
 // notebookMetadata writes the notebook's metadata without its transient
 // fields, after checkNotebookMetadata's checks.
 func (w *nbwWriter) notebookMetadata(i int32, depth int) bool {
-	if w.kind(i) != nbwObject {
-		return false
-	}
-	keys, mark, ok := w.fields(i)
-	if !ok {
-		return false
-	}
-	o := nbwObj{depth: depth}
-	for _, k := range keys {
+	return w.object(i, depth, nbwTransient, func(k int32, d int) bool {
 		v := k + 1
 		switch string(w.text(k)) {
-		case "signature", "orig_nbformat", "orig_nbformat_minor":
-			continue
 		case "kernelspec":
 			if !w.stringFields(v, "name", "display_name") {
 				return false
@@ -113,14 +103,18 @@ func (w *nbwWriter) notebookMetadata(i int32, depth int) bool {
 				return false
 			}
 		}
-		w.key(&o, k)
-		if !w.value(v, depth+1) {
-			return false
-		}
+		return w.value(v, d)
+	})
+}
+
+// nbwTransient reports whether key names a transient field of the
+// notebook's metadata, which is not stored.
+func nbwTransient(key []byte) bool {
+	switch string(key) {
+	case "signature", "orig_nbformat", "orig_nbformat_minor":
+		return true
 	}
-	w.keys = w.keys[:mark]
-	w.close(&o)
-	return true
+	return false
 }
 
 // stringFields reports whether node i is an object whose named fields are
@@ -139,27 +133,7 @@ func (w *nbwWriter) stringFields(i int32, names ...string) bool {
 
 // cells writes the cell list.
 func (w *nbwWriter) cells(i int32, depth int) bool {
-	if w.kind(i) != nbwArray {
-		return false
-	}
-	end := w.nodes[i].after
-	if end == i+1 {
-		w.out = append(w.out, '[', ']')
-		return true
-	}
-	w.out = append(w.out, '[')
-	for c := i + 1; c < end; c = w.nodes[c].after {
-		if c > i+1 {
-			w.out = append(w.out, ',')
-		}
-		w.newline(depth + 1)
-		if !w.cell(c, depth+1) {
-			return false
-		}
-	}
-	w.newline(depth)
-	w.out = append(w.out, ']')
-	return true
+	return w.array(i, depth, w.cell)
 }
 
 // Cell fields, as bits of a set.
@@ -191,30 +165,24 @@ func (w *nbwWriter) cell(i int32, depth int) bool {
 	default:
 		return false
 	}
-	keys, mark, ok := w.fields(i)
-	if !ok {
-		return false
-	}
 	var seen int
-	o := nbwObj{depth: depth}
-	for _, k := range keys {
+	ok := w.object(i, depth, nil, func(k int32, d int) bool {
 		v := k + 1
-		w.key(&o, k)
 		switch string(w.text(k)) {
 		case "attachments":
 			seen |= nbwCellAttachments
-			if code || !w.attachments(v, depth+1) {
-				return false
-			}
+			return !code && w.attachments(v, d)
 		case "cell_type":
 			seen |= nbwCellType
 			w.out = append(w.out, w.span(v)...)
+			return true
 		case "execution_count":
 			seen |= nbwCellCount
 			if !code || !w.countOrNull(v) {
 				return false
 			}
 			w.out = append(w.out, w.span(v)...)
+			return true
 		case "id":
 			seen |= nbwCellID
 			id, ok := w.plainString(v)
@@ -223,25 +191,19 @@ func (w *nbwWriter) cell(i int32, depth int) bool {
 			}
 			w.ids = append(w.ids, v)
 			w.out = append(w.out, w.span(v)...)
+			return true
 		case "metadata":
 			seen |= nbwCellMetadata
-			if !w.cellMetadata(v, depth+1) {
-				return false
-			}
+			return w.cellMetadata(v, d)
 		case "outputs":
 			seen |= nbwCellOutputs
-			if !code || !w.outputs(v, depth+1) {
-				return false
-			}
+			return code && w.outputs(v, d)
 		case "source":
 			seen |= nbwCellSource
-			if !w.multiline(v, depth+1, true) {
-				return false
-			}
-		default:
-			return false
+			return w.multiline(v, d, true)
 		}
-	}
+		return false
+	})
 	required := nbwCellType | nbwCellMetadata | nbwCellSource
 	if code {
 		required |= nbwCellCount | nbwCellOutputs
@@ -250,12 +212,7 @@ func (w *nbwWriter) cell(i int32, depth int) bool {
 		// A missing id would be made up at random by the tree path.
 		required |= nbwCellID
 	}
-	if seen&required != required {
-		return false
-	}
-	w.keys = w.keys[:mark]
-	w.close(&o)
-	return true
+	return ok && seen&required == required
 }
 
 // nbwValidID reports whether id matches cellIDPattern.
@@ -289,19 +246,9 @@ func (w *nbwWriter) idsUnique() bool {
 // cellMetadata writes a cell's metadata without "trusted", after
 // checkCellMetadata's checks.
 func (w *nbwWriter) cellMetadata(i int32, depth int) bool {
-	if w.kind(i) != nbwObject {
-		return false
-	}
-	keys, mark, ok := w.fields(i)
-	if !ok {
-		return false
-	}
-	o := nbwObj{depth: depth}
-	for _, k := range keys {
+	return w.object(i, depth, nbwTrustedKey, func(k int32, d int) bool {
 		v := k + 1
 		switch string(w.text(k)) {
-		case "trusted":
-			continue
 		case "tags":
 			if !w.stringArray(v) {
 				return false
@@ -315,15 +262,13 @@ func (w *nbwWriter) cellMetadata(i int32, depth int) bool {
 				return false
 			}
 		}
-		w.key(&o, k)
-		if !w.value(v, depth+1) {
-			return false
-		}
-	}
-	w.keys = w.keys[:mark]
-	w.close(&o)
-	return true
+		return w.value(v, d)
+	})
 }
+
+// nbwTrustedKey reports whether key is "trusted", which prepareWrite
+// drops from cell metadata.
+func nbwTrustedKey(key []byte) bool { return string(key) == "trusted" }
 
 // stringArray reports whether node i is an array of strings.
 func (w *nbwWriter) stringArray(i int32) bool {
@@ -341,56 +286,22 @@ func (w *nbwWriter) stringArray(i int32) bool {
 
 // attachments writes a cell's attachments: an object of MIME bundles.
 func (w *nbwWriter) attachments(i int32, depth int) bool {
-	if w.kind(i) != nbwObject {
-		return false
-	}
-	keys, mark, ok := w.fields(i)
-	if !ok {
-		return false
-	}
-	o := nbwObj{depth: depth}
-	for _, k := range keys {
-		w.key(&o, k)
-		if !w.bundle(k+1, depth+1) {
-			return false
-		}
-	}
-	w.keys = w.keys[:mark]
-	w.close(&o)
-	return true
+	return w.object(i, depth, nil, func(k int32, d int) bool { return w.bundle(k+1, d) })
 }
 
 // bundle writes a MIME bundle, splitting the entries splitBundle splits,
 // after checkBundle's checks.
 func (w *nbwWriter) bundle(i int32, depth int) bool {
-	if w.kind(i) != nbwObject {
-		return false
-	}
-	keys, mark, ok := w.fields(i)
-	if !ok {
-		return false
-	}
-	o := nbwObj{depth: depth}
-	for _, k := range keys {
+	return w.object(i, depth, nil, func(k int32, d int) bool {
 		v := k + 1
-		mime := string(w.text(k))
-		w.key(&o, k)
-		var ok bool
-		switch {
+		switch mime := string(w.text(k)); {
 		case w.isString(v) && nbwSplitMime(mime):
-			ok = w.lines(v, depth+1)
+			return w.lines(v, d)
 		case !isJSONMime(mime):
-			ok = w.multiline(v, depth+1, false)
-		default:
-			ok = w.value(v, depth+1)
+			return w.multiline(v, d, false)
 		}
-		if !ok {
-			return false
-		}
-	}
-	w.keys = w.keys[:mark]
-	w.close(&o)
-	return true
+		return w.value(v, d)
+	})
 }
 
 // nbwSplitMime reports whether splitBundle splits entries of type mime.
@@ -400,27 +311,7 @@ func nbwSplitMime(mime string) bool {
 
 // outputs writes a code cell's outputs.
 func (w *nbwWriter) outputs(i int32, depth int) bool {
-	if w.kind(i) != nbwArray {
-		return false
-	}
-	end := w.nodes[i].after
-	if end == i+1 {
-		w.out = append(w.out, '[', ']')
-		return true
-	}
-	w.out = append(w.out, '[')
-	for e := i + 1; e < end; e = w.nodes[e].after {
-		if e > i+1 {
-			w.out = append(w.out, ',')
-		}
-		w.newline(depth + 1)
-		if !w.output(e, depth+1) {
-			return false
-		}
-	}
-	w.newline(depth)
-	w.out = append(w.out, ']')
-	return true
+	return w.array(i, depth, w.output)
 }
 
 // Output fields that checkOutput requires, as bits of a set.
@@ -460,54 +351,38 @@ func (w *nbwWriter) output(i int32, depth int) bool {
 		return false
 	}
 	rich := required&nbwOutData != 0
-	keys, mark, ok := w.fields(i)
-	if !ok {
-		return false
-	}
 	var seen int
-	o := nbwObj{depth: depth}
-	for _, k := range keys {
+	ok := w.object(i, depth, nil, func(k int32, d int) bool {
 		v := k + 1
-		w.key(&o, k)
-		var ok bool
 		switch name := string(w.text(k)); {
 		case rich && name == "data":
 			seen |= nbwOutData
-			ok = w.bundle(v, depth+1)
+			return w.bundle(v, d)
 		case rich && name == "execution_count":
 			seen |= nbwOutCount
-			ok = w.countOrNull(v) && w.value(v, depth+1)
+			return w.countOrNull(v) && w.value(v, d)
 		case rich && name == "metadata":
 			seen |= nbwOutMetadata
-			ok = w.kind(v) == nbwObject && w.value(v, depth+1)
+			return w.kind(v) == nbwObject && w.value(v, d)
 		case string(t) == "stream" && name == "name":
 			seen |= nbwOutName
-			ok = w.isString(v) && w.value(v, depth+1)
+			return w.isString(v) && w.value(v, d)
 		case string(t) == "stream" && name == "text":
 			seen |= nbwOutText
-			ok = w.multiline(v, depth+1, true)
+			return w.multiline(v, d, true)
 		case string(t) == "error" && name == "ename":
 			seen |= nbwOutEname
-			ok = w.isString(v) && w.value(v, depth+1)
+			return w.isString(v) && w.value(v, d)
 		case string(t) == "error" && name == "evalue":
 			seen |= nbwOutEvalue
-			ok = w.isString(v) && w.value(v, depth+1)
+			return w.isString(v) && w.value(v, d)
 		case string(t) == "error" && name == "traceback":
 			seen |= nbwOutTraceback
-			ok = w.stringArray(v) && w.value(v, depth+1)
-		default:
-			ok = w.value(v, depth+1)
+			return w.stringArray(v) && w.value(v, d)
 		}
-		if !ok {
-			return false
-		}
-	}
-	if seen&required != required {
-		return false
-	}
-	w.keys = w.keys[:mark]
-	w.close(&o)
-	return true
+		return w.value(v, d)
+	})
+	return ok && seen&required == required
 }
 
 // multiline writes a multi-line string: a string, split into lines when
