@@ -124,19 +124,12 @@ func (s *jsonSplitter) object() (map[string]json.RawMessage, error) {
 			}
 		}
 		fields[name] = s.data[valStart:s.pos:s.pos]
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return nil, s.fail("unterminated object")
+		closed, err := s.afterValue('}', "object")
+		if err != nil {
+			return nil, err
 		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-			s.skipSpace()
-		case '}':
-			s.pos++
+		if closed {
 			return fields, nil
-		default:
-			return nil, s.fail("expected ',' or '}' in object")
 		}
 	}
 }
@@ -201,19 +194,8 @@ func (s *jsonSplitter) skipObject(depth int) error {
 		if err := s.value(depth); err != nil {
 			return err
 		}
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return s.fail("unterminated object")
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-			s.skipSpace()
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return s.fail("expected ',' or '}' in object")
+		if closed, err := s.afterValue('}', "object"); closed || err != nil {
+			return err
 		}
 	}
 }
@@ -229,21 +211,30 @@ func (s *jsonSplitter) skipArray(depth int) error {
 		if err := s.value(depth); err != nil {
 			return err
 		}
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return s.fail("unterminated array")
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-			s.skipSpace()
-		case ']':
-			s.pos++
-			return nil
-		default:
-			return s.fail("expected ',' or ']' in array")
+		if closed, err := s.afterValue(']', "array"); closed || err != nil {
+			return err
 		}
 	}
+}
+
+// afterValue moves past what must follow a member or an element: a comma
+// (and the space after it), or the container's closing byte, reporting
+// whether it was the latter.
+func (s *jsonSplitter) afterValue(closing byte, container string) (closed bool, err error) {
+	s.skipSpace()
+	if s.pos >= len(s.data) {
+		return false, s.fail("unterminated " + container)
+	}
+	switch s.data[s.pos] {
+	case ',':
+		s.pos++
+		s.skipSpace()
+		return false, nil
+	case closing:
+		s.pos++
+		return true, nil
+	}
+	return false, s.fail("expected ',' or '" + string(closing) + "' in " + container)
 }
 
 // str checks the string starting at its opening quote and moves past its
