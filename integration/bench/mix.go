@@ -72,29 +72,48 @@ func mixWorkload(ctx context.Context, cfg *config, e *env, sc scratch, log io.Wr
 		}
 	}
 	res := &MixResult{Clients: cfg.clients, Seconds: cfg.mixTime.Seconds(), NotebookBytes: len(body)}
-	before, ok1 := api.s3Requests(ctx)
-	res.API = runMix(ctx, cfg.clients, cfg.mixTime, func(ctx context.Context, i int, read bool) error {
+	apiOp := func(ctx context.Context, i int, read bool) error {
 		if read {
 			_, err := api.do(ctx, http.MethodGet, contentsPath(paths[i])+"?type=notebook&content=1", nil, http.StatusOK)
 			return err
 		}
 		_, err := api.do(ctx, http.MethodPut, contentsPath(paths[i]), body, http.StatusOK)
 		return err
-	})
-	after, ok2 := api.s3Requests(ctx)
-	if ok1 && ok2 && res.API.Requests > 0 {
-		v := (after - before) / float64(res.API.Requests)
-		res.S3PerRequest = &v
 	}
+	rawOp := func(ctx context.Context, i int, read bool) error {
+		if read {
+			_, err := raw.get(ctx, raw.key(paths[i]))
+			return err
+		}
+		return raw.put(ctx, raw.key(paths[i]), stored[i])
+	}
+	// With a floor, the two sides take turns in mixSlices slices each, so
+	// that a change in the machine's other load during the run weighs on
+	// both alike and cancels out of the ratio.
+	slices := 1
+	if raw != nil {
+		slices = mixSlices
+	}
+	slice := cfg.mixTime / time.Duration(slices)
+	var apiTally, rawTally mixTally
+	before, ok1 := api.s3Requests(ctx)
+	for range slices {
+		runMix(ctx, cfg.clients, slice, apiOp, &apiTally)
+		// The floor's slices do not reach the server, so its counter
+		// only moves with the API's.
+		after, ok2 := api.s3Requests(ctx)
+		if n := apiTally.requests(); ok1 && ok2 && n > 0 {
+			v := (after - before) / float64(n)
+			res.S3PerRequest = &v
+		}
+		if raw != nil {
+			runMix(ctx, cfg.clients, slice, rawOp, &rawTally)
+		}
+	}
+	res.API = apiTally.side()
 	fmt.Fprintf(log, "  %-20s api %.0f req/s, %d errors\n", "mix", res.API.PerSecond, res.API.Errors)
 	if raw != nil {
-		side := runMix(ctx, cfg.clients, cfg.mixTime, func(ctx context.Context, i int, read bool) error {
-			if read {
-				_, err := raw.get(ctx, raw.key(paths[i]))
-				return err
-			}
-			return raw.put(ctx, raw.key(paths[i]), stored[i])
-		})
+		side := rawTally.side()
 		res.Raw = &side
 		res.Ratio = ratio(side.PerSecond, res.API.PerSecond)
 		fmt.Fprintf(log, "  %-20s raw %.0f req/s, %d errors\n", "mix", side.PerSecond, side.Errors)
@@ -102,22 +121,47 @@ func mixWorkload(ctx context.Context, cfg *config, e *env, sc scratch, log io.Wr
 	return res, nil
 }
 
+// mixSlices is how many turns each side of the mix takes.
+const mixSlices = 4
+
+// mixTally accumulates one side of the mix over its slices.
+type mixTally struct {
+	reads, saves []time.Duration
+	errors       int
+	firstError   string
+	elapsed      time.Duration
+}
+
+func (t *mixTally) requests() int { return len(t.reads) + len(t.saves) + t.errors }
+
+// side summarises the tally; requests per second count the successful
+// ones over the time the side ran.
+func (t *mixTally) side() MixSide {
+	s := MixSide{Reads: len(t.reads), Saves: len(t.saves), Errors: t.errors, FirstError: t.firstError}
+	s.Requests = s.Reads + s.Saves + s.Errors
+	if t.elapsed > 0 {
+		s.PerSecond = float64(s.Reads+s.Saves) / t.elapsed.Seconds()
+	}
+	s.ReadP50, s.ReadP99 = percentile(t.reads, 50).Seconds(), percentile(t.reads, 99).Seconds()
+	s.SaveP50, s.SaveP99 = percentile(t.saves, 50).Seconds(), percentile(t.saves, 99).Seconds()
+	return s
+}
+
 // runMix runs clients loops for d, each choosing a read with probability
-// mixReadShare and a save otherwise.
-func runMix(ctx context.Context, clients int, d time.Duration, op func(ctx context.Context, i int, read bool) error) MixSide {
+// mixReadShare and a save otherwise, and adds what they did to tally.
+func runMix(ctx context.Context, clients int, d time.Duration, op func(ctx context.Context, i int, read bool) error, tally *mixTally) {
 	var (
-		mu           sync.Mutex
-		side         MixSide
-		reads, saves []time.Duration
-		wg           sync.WaitGroup
+		mu sync.Mutex
+		wg sync.WaitGroup
 	)
+	seed := uint64(tally.requests()) + 7 // a new sequence in every slice
 	start := time.Now()
 	deadline := start.Add(d)
 	for i := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			rng := rand.New(rand.NewPCG(uint64(i), seed))
 			var rs, ss []time.Duration
 			var errs int
 			var first error
@@ -140,19 +184,13 @@ func runMix(ctx context.Context, clients int, d time.Duration, op func(ctx conte
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			reads, saves = append(reads, rs...), append(saves, ss...)
-			side.Errors += errs
-			if first != nil && side.FirstError == "" {
-				side.FirstError = first.Error()
+			tally.reads, tally.saves = append(tally.reads, rs...), append(tally.saves, ss...)
+			tally.errors += errs
+			if first != nil && tally.firstError == "" {
+				tally.firstError = first.Error()
 			}
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	side.Reads, side.Saves = len(reads), len(saves)
-	side.Requests = side.Reads + side.Saves + side.Errors
-	side.PerSecond = float64(side.Reads+side.Saves) / elapsed.Seconds()
-	side.ReadP50, side.ReadP99 = percentile(reads, 50).Seconds(), percentile(reads, 99).Seconds()
-	side.SaveP50, side.SaveP99 = percentile(saves, 50).Seconds(), percentile(saves, 99).Seconds()
-	return side
+	tally.elapsed += time.Since(start)
 }
