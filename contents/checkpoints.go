@@ -258,6 +258,9 @@ func (m *Manager) RestoreCheckpoint(ctx context.Context, path, id string) error 
 	if p == "" || !checkpointIDPattern.MatchString(id) {
 		return newError(NotFound, op, p, "checkpoint %q does not exist", id)
 	}
+	// The next save would find the restored version, not the one saved
+	// here, and have to start over.
+	m.written.forget(p)
 	_, err = m.store.Copy(ctx, m.checkpointPrefix(p)+id, m.ks.prefix+p, nil)
 	if errors.Is(err, fs.ErrNotExist) {
 		_, err = m.store.Copy(ctx, m.legacyCheckpointPrefix(p)+id, m.ks.prefix+p, nil)

@@ -18,6 +18,7 @@ func (m *Manager) Delete(ctx context.Context, path string) error {
 		return newError(Invalid, op, p, "Can't delete root")
 	}
 	m.checkpointed.forget(p)
+	m.written.forget(p)
 	s, err := m.stat(ctx, op, p)
 	if err != nil {
 		return err

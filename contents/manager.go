@@ -87,6 +87,8 @@ type Manager struct {
 	reads sync.Pool // *[]byte
 	// checkpointed spares repeated saves a checkpoint listing.
 	checkpointed checkpointMemory
+	// written spares repeated saves the question of what is at the path.
+	written writeMemory
 }
 
 // New returns a Manager storing everything in store under cfg.Prefix.

@@ -51,6 +51,8 @@ func (m *Manager) Rename(ctx context.Context, from, to string) (*Model, error) {
 	}
 	m.checkpointed.forget(src)
 	m.checkpointed.forget(dst)
+	m.written.forget(src)
+	m.written.forget(dst)
 	// The two ends are independent listings: one round trip, not two.
 	var (
 		ss, ds         stat

@@ -40,13 +40,15 @@ func (r *SaveRequest) hasContent() bool {
 // overwrite (200).
 //
 // A file is written with one atomic Put, so a failed save never leaves a
-// partial object and concurrent saves never mix. An ordinary save costs a
-// listing of the path (is it a file, a folder, new?), the Put, and for a
-// new entry a listing of its parent; a notebook save also lists its
-// checkpoints (at the same time as the path) and creates the first one.
-// On S3 a Head after the Put gives the exact time the model reports. The
-// legacy empty-body PUT (create an untitled file inside a folder) is
-// [Manager.NewUntitled].
+// partial object and concurrent saves never mix. A save asks what is at
+// the path with a Head (and a listing when that finds nothing: a folder,
+// or new?), then Puts, and for a new entry lists its parent first; a
+// notebook save also lists its checkpoints (at the same time as the path)
+// and creates the first one. Saving again a file this Manager saved skips
+// the Head: the Put is conditional on the remembered version instead (see
+// writeMemory). On S3 a Head after the Put gives the exact time the model
+// reports. The legacy empty-body PUT (create an untitled file inside a
+// folder) is [Manager.NewUntitled].
 func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Model, bool, error) {
 	const op = "save"
 	if req.CopyFrom != "" {
@@ -67,6 +69,8 @@ func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Mode
 		req.Type = TypeFile
 	}
 	if req.Chunk != nil {
+		// An upload replaces whatever this Manager saved at p.
+		m.written.forget(p)
 		return m.saveChunk(ctx, p, req)
 	}
 	if p == "" {
@@ -86,19 +90,29 @@ func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Mode
 	if typ == "" {
 		typ = typeFromName(p)
 	}
+	// A file this Manager saved is written back conditionally, without
+	// asking first what is at the path (see writeMemory). Only saves that
+	// would find a file take this way: the other checks of an existing
+	// file (a type and content are given) hold before asking.
+	known := ""
+	if req.Type != "" && typ != TypeDirectory && req.hasContent() {
+		known = m.written.get(p)
+	}
 	var (
 		s              stat
 		statErr, cpErr error
 		hasCheckpoint  bool
 		listed         sync.WaitGroup
 	)
-	listed.Go(func() {
-		if typ == TypeDirectory {
-			s, statErr = m.stat(ctx, op, p)
-		} else {
-			s, statErr = m.saveStat(ctx, op, p)
-		}
-	})
+	if known == "" {
+		listed.Go(func() {
+			if typ == TypeDirectory {
+				s, statErr = m.stat(ctx, op, p)
+			} else {
+				s, statErr = m.saveStat(ctx, op, p)
+			}
+		})
+	}
 	if typ == TypeNotebook {
 		if m.checkpointed.has(p, m.cfg.Now()) {
 			hasCheckpoint = true
@@ -119,6 +133,18 @@ func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Mode
 		data, convErr = fileBytes(req.Content, req.Format)
 	}
 	listed.Wait()
+	if known != "" {
+		if convErr != nil {
+			return nil, false, &Error{Kind: Invalid, Op: op, Path: p, Message: convErr.Error(), Err: convErr}
+		}
+		model, err := m.saveKnown(ctx, p, req.Type, data, message, known, hasCheckpoint, cpErr)
+		if !errors.Is(err, errChanged) {
+			return model, false, err
+		}
+		// Someone else changed the path since: ask, as for any save.
+		m.written.forget(p)
+		s, statErr = m.saveStat(ctx, op, p)
+	}
 	if statErr != nil {
 		return nil, false, statErr
 	}
@@ -156,21 +182,55 @@ func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Mode
 			return nil, false, err
 		}
 	}
-	model, err := m.putFile(ctx, op, p, data)
+	model, err := m.putFile(ctx, op, p, data, "")
 	if err != nil {
 		return nil, false, err
 	}
+	if err := m.saved(ctx, p, req.Type, model, message, hasCheckpoint); err != nil {
+		return nil, false, err
+	}
+	return model, s.file.Key == "", nil
+}
+
+// saveKnown writes a file over the one this Manager last saved at p, whose
+// ETag is known, and returns errChanged when the store holds something
+// else there (or nothing) by now. hasCheckpoint and cpErr are the
+// notebook's checkpoint lookup, as in Save.
+func (m *Manager) saveKnown(ctx context.Context, p, typ string, data []byte, message, known string, hasCheckpoint bool, cpErr error) (*Model, error) {
+	const op = "save"
+	if typ == TypeNotebook {
+		if cpErr != nil {
+			return nil, cpErr
+		}
+		if !hasCheckpoint {
+			// As for a file found by a Head: keys may be below it.
+			var err error
+			if hasCheckpoint, err = m.hasCheckpoint(ctx, op, p, true); err != nil {
+				return nil, err
+			}
+		}
+	}
+	model, err := m.putFile(ctx, op, p, data, known)
+	if err != nil {
+		return nil, err
+	}
+	return model, m.saved(ctx, p, typ, model, message, hasCheckpoint)
+}
+
+// saved finishes a save of a file or notebook of type typ at p, written
+// as model: the notebook's first checkpoint, and what the memories keep.
+func (m *Manager) saved(ctx context.Context, p, typ string, model *Model, message string, hasCheckpoint bool) error {
 	model.Message = message
-	if req.Type == TypeNotebook {
+	if typ == TypeNotebook {
 		if !hasCheckpoint {
 			// The reference keeps one checkpoint of every notebook (spec 8.2).
-			if _, err := m.createCheckpoint(ctx, op, p); err != nil {
-				return nil, false, err
+			if _, err := m.createCheckpoint(ctx, "save", p); err != nil {
+				return err
 			}
 		}
 		m.checkpointed.add(p, m.cfg.Now())
 	}
-	return model, s.file.Key == "", nil
+	return nil
 }
 
 // saveStat is stat for a save. Most saves overwrite a file, which one Head
@@ -198,14 +258,26 @@ func parentOf(p string) string {
 	return dir
 }
 
+// errChanged reports that a conditional save found another object, or
+// none, where this Manager's last write was.
+var errChanged = errors.New("the file changed since this server saved it")
+
 // putFile writes data at clean path p and returns the content-less model
-// built from the write's own metadata, so it matches a later Get.
-func (m *Manager) putFile(ctx context.Context, op, p string, data []byte) (*Model, error) {
-	info, err := m.store.Put(ctx, m.ks.prefix+p, bytes.NewReader(data), int64(len(data)), &PutOptions{ContentType: MimeType(p)})
-	if err == nil {
-		info, err = m.complete(ctx, info)
+// built from the write's own metadata, so it matches a later Get. With
+// ifMatch set, the write only replaces the object with that ETag, and
+// returns errChanged otherwise. The new ETag is remembered for the next
+// save.
+func (m *Manager) putFile(ctx context.Context, op, p string, data []byte, ifMatch string) (*Model, error) {
+	info, err := m.store.Put(ctx, m.ks.prefix+p, bytes.NewReader(data), int64(len(data)), &PutOptions{ContentType: MimeType(p), IfMatch: ifMatch})
+	if ifMatch != "" && (errors.Is(err, ErrPreconditionFailed) || errors.Is(err, fs.ErrNotExist)) {
+		return nil, errChanged
 	}
 	if err != nil {
+		return nil, storeError(op, p, err)
+	}
+	// Once the write succeeded, its ETag is right even if the Head fails.
+	m.written.add(p, info.ETag)
+	if info, err = m.complete(ctx, info); err != nil {
 		return nil, storeError(op, p, err)
 	}
 	return m.fileModel(p, typeFromName(p), info), nil

@@ -70,12 +70,30 @@ func testRoundTrips(t *testing.T, newStore func(testing.TB) contents.Store) {
 			_, err := e.m.Get(e.ctx, "d/none", contents.GetOptions{Content: true})
 			return ignore(err, contents.NotFound)
 		}, calls{"Get": 1, "List": 1}},
-		{"save existing file", func() error { _, _, err := e.m.Save(e.ctx, "d/f.txt", textReq("g")); return err }, calls{"Put": 1, "Head": 1 + wh}},
+		// A file this Manager saved is written back with IfMatch, without
+		// a Head first.
+		{"save existing file", func() error { _, _, err := e.m.Save(e.ctx, "d/f.txt", textReq("g")); return err }, calls{"Put": 1, "Head": wh}},
+		{"save file written elsewhere", func() error {
+			if err := e.putRaw(Prefix+"d/f.txt", []byte("other")); err != nil {
+				return err
+			}
+			e.count.Reset()
+			_, _, err := e.m.Save(e.ctx, "d/f.txt", textReq("g"))
+			return err
+		}, calls{"Put": 2, "Head": 1 + wh}}, // the refused write, the Head, the write
+		{"save file known only to another process", func() error {
+			other, err := contents.New(&Hooked{Store: e.raw, Before: func(method string) error { e.count.Hook(method); return nil }}, e.cfg)
+			if err != nil {
+				return err
+			}
+			_, _, err = other.Save(e.ctx, "d/f.txt", textReq("g"))
+			return err
+		}, calls{"Put": 1, "Head": 1 + wh}},
 		{"save new file", func() error { _, _, err := e.m.Save(e.ctx, "d/g.txt", textReq("g")); return err }, calls{"List": 2, "Put": 1, "Head": 1 + wh}},
 		{"save notebook", func() error {
 			_, _, err := e.m.Save(e.ctx, "d/n.ipynb", contents.SaveRequest{Type: "notebook", Content: []byte(`{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`)})
 			return err
-		}, calls{"Put": 1, "Head": 1 + wh}}, // its checkpoint is remembered from the first save
+		}, calls{"Put": 1, "Head": wh}}, // its checkpoint and ETag are remembered from the first save
 		{"save notebook in a fresh process", func() error {
 			// A Manager that has not seen the notebook lists its
 			// checkpoints, at the same time as the Head of its path.

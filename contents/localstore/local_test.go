@@ -75,7 +75,7 @@ func TestListOrder(t *testing.T) {
 }
 
 func TestConditionsAndETags(t *testing.T) {
-	s, _ := open(t)
+	s, dir := open(t)
 	first, err := put(t, s, "f", "one", &contents.PutOptions{IfNoneMatch: "*"})
 	if err != nil {
 		t.Fatal(err)
@@ -92,6 +92,13 @@ func TestConditionsAndETags(t *testing.T) {
 	}
 	if h, _ := s.Head(t.Context(), "f"); h.ETag != second.ETag {
 		t.Errorf("Head ETag %q, Put ETag %q", h.ETag, second.ETag)
+	}
+	// A refused write leaves nothing behind, not even the folders of its key.
+	if _, err := put(t, s, "gone/f", "x", &contents.PutOptions{IfMatch: first.ETag}); !errors.Is(err, contents.ErrPreconditionFailed) {
+		t.Errorf("IfMatch on a missing key = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gone")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused write created its folder: %v", err)
 	}
 }
 

@@ -223,6 +223,11 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 	if marker {
 		return s.putMarker(key, rel, opts)
 	}
+	if opts.IfMatch != "" && !s.matches(rel, opts.IfMatch) {
+		// Refused before anything is written: writing the temporary file
+		// would create the folders of a key that may no longer exist.
+		return contents.ObjectInfo{}, contents.ErrPreconditionFailed
+	}
 	tmp, err := s.writeTemp(ctx, rel, r, size)
 	if err != nil {
 		return contents.ObjectInfo{}, fsError("put", key, err)
@@ -290,11 +295,9 @@ func (s *Store) writeTemp(ctx context.Context, rel string, r io.Reader, size int
 // The caller holds the key's lock.
 func (s *Store) commit(key, rel, tmp string, opts *contents.PutOptions) (contents.ObjectInfo, error) {
 	defer s.root.Remove(tmp)
-	if opts.IfMatch != "" {
-		fi, err := s.root.Stat(rel)
-		if err != nil || !fi.Mode().IsRegular() || etag(fi) != opts.IfMatch {
-			return contents.ObjectInfo{}, contents.ErrPreconditionFailed
-		}
+	// Checked again: another process may have written in between.
+	if opts.IfMatch != "" && !s.matches(rel, opts.IfMatch) {
+		return contents.ObjectInfo{}, contents.ErrPreconditionFailed
 	}
 	var err error
 	if opts.IfNoneMatch == "*" {
@@ -311,6 +314,12 @@ func (s *Store) commit(key, rel, tmp string, opts *contents.PutOptions) (content
 		return contents.ObjectInfo{}, fsError("put", key, err)
 	}
 	return s.Head(context.Background(), key)
+}
+
+// matches reports whether the file rel exists with ETag want.
+func (s *Store) matches(rel, want string) bool {
+	fi, err := s.root.Stat(rel)
+	return err == nil && fi.Mode().IsRegular() && etag(fi) == want
 }
 
 // Copy implements [contents.Store].
