@@ -129,8 +129,8 @@ func (m *Manager) readFile(op, p string, opts GetOptions, body io.Reader, info O
 	if info.Size > m.cfg.MaxContentBytes {
 		return nil, newError(TooLarge, op, p, "%s is too large to return as content (%d bytes)", p, info.Size)
 	}
-	buf := m.readBuffer()
-	defer m.releaseReadBuffer(buf)
+	buf := m.reads.get(0)
+	defer m.reads.put(buf)
 	data, err := readAtMost(*buf, body, info.Size, m.cfg.MaxContentBytes)
 	*buf = data
 	if err != nil {
@@ -173,35 +173,20 @@ func readAtMost(buf []byte, r io.Reader, size, limit int64) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Get reads each object into a buffer, then builds the content as a new
-// value from it (the notebook in API form, text as a JSON string, base64),
-// so the buffer is free again once the model is made. Recycling it spares
-// a busy server allocating and zeroing one per request, and the collector
-// running that much more often. Buffers over maxPooledRead are dropped so
-// that one large file does not stay in memory.
-const maxPooledRead = 4 << 20
-
-func (m *Manager) readBuffer() *[]byte {
-	if b, ok := m.reads.Get().(*[]byte); ok {
-		return b
-	}
-	return new([]byte)
-}
-
-func (m *Manager) releaseReadBuffer(b *[]byte) {
-	if cap(*b) <= maxPooledRead {
-		*b = (*b)[:0]
-		m.reads.Put(b)
-	}
-}
-
 // notebookContent parses, checks and converts a stored notebook into the
 // model's content. Valid notebooks as nbformat writes them take one pass
 // over the bytes; the rest go through the tree, which gives the same
 // content for those and explains what is wrong with invalid ones.
 func (m *Manager) notebookContent(op, p string, model *Model, data []byte) error {
-	raw, ok := readNotebookFast(data)
-	if !ok {
+	// The API form is shorter than the stored one (no indentation, lines
+	// joined) except for "trusted" and rare escapes.
+	out := m.notebooks.get(len(data) + 64)
+	raw, ok := appendNotebookAPI(*out, data)
+	if ok {
+		*out = raw
+		model.pooled, model.pool = out, &m.notebooks
+	} else {
+		m.notebooks.put(out)
 		nb, err := parseNotebook(data)
 		if err != nil {
 			return &Error{Kind: Invalid, Op: op, Path: p, Message: "Unreadable Notebook: " + p + " " + err.Error(), Err: err}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -82,9 +81,9 @@ type Manager struct {
 	ks    keyspace
 	cfg   Config
 
-	// reads recycles the buffers Get reads stored objects into (see
-	// readBuffers in get.go).
-	reads sync.Pool // *[]byte
+	// reads recycles the buffers Get reads stored objects into, and
+	// notebooks the notebook conversions of Get and Save.
+	reads, notebooks bufPool
 	// checkpointed spares repeated saves a checkpoint listing.
 	checkpointed checkpointMemory
 	// written spares repeated saves the question of what is at the path.

@@ -54,6 +54,23 @@ type Model struct {
 	// Message explains why a notebook failed validation. "" leaves the
 	// field out.
 	Message string
+
+	// pooled holds Content's bytes when they came from pool; see Release.
+	pooled *[]byte
+	pool   *bufPool
+}
+
+// Release hands the buffer holding the model's content back for reuse by
+// later requests, and sets Content to nil. Call it once the content has
+// been written out, when neither the model nor anything taken from its
+// Content is used any more. Calling it is optional: a model that is not
+// released is collected as usual.
+func (m *Model) Release() {
+	m.Content = nil
+	if m.pool != nil {
+		m.pool.put(m.pooled)
+		m.pooled, m.pool = nil, nil
+	}
 }
 
 // wireModel is the JSON layout of Model.

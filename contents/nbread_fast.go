@@ -15,10 +15,13 @@ package contents
 // readNotebookFast returns the API content of the stored notebook data,
 // or ok false when the tree path must do the work.
 func readNotebookFast(data []byte) (content []byte, ok bool) {
-	// The API form is shorter than the stored one (no indentation, lines
-	// joined) except for "trusted" and rare escapes, so this is usually
-	// the only allocation of any size.
-	r := nbReader{in: data, out: make([]byte, 0, len(data)+64)}
+	return appendNotebookAPI(make([]byte, 0, len(data)+64), data)
+}
+
+// appendNotebookAPI is readNotebookFast appending to dst, which should
+// have room for about len(data) bytes.
+func appendNotebookAPI(dst, data []byte) (content []byte, ok bool) {
+	r := nbReader{in: data, out: dst}
 	if !r.notebook() {
 		return nil, false
 	}

@@ -2,6 +2,7 @@ package contents
 
 import (
 	"math"
+	"slices"
 )
 
 // The save fast path: API notebook JSON to its stored bytes in one parse
@@ -25,6 +26,11 @@ const nbwMaxDepth = 400
 // byte for byte what the tree path writes, or ok false when it cannot
 // prove that, or when the tree path would report a validation message.
 func writeNotebookFast(content []byte) ([]byte, bool) {
+	return appendNotebookStored(nil, content)
+}
+
+// appendNotebookStored is writeNotebookFast appending to dst.
+func appendNotebookStored(dst, content []byte) ([]byte, bool) {
 	if len(content) >= math.MaxInt32 {
 		return nil, false
 	}
@@ -41,7 +47,7 @@ func writeNotebookFast(content []byte) ([]byte, bool) {
 	// indented: about a dozen bytes more than its input, notebooks being
 	// six levels deep.
 	size := len(content) + 12*(p.n+p.breaks) + 1024
-	w := nbwWriter{in: content, nodes: p.nodes[:p.n], out: make([]byte, 0, size),
+	w := nbwWriter{in: content, nodes: p.nodes[:p.n], out: slices.Grow(dst, size),
 		keys: make([]int32, 0, 64), ids: make([]int32, 0, p.n/8)}
 	if !w.notebook(0) || !w.idsUnique() {
 		return nil, false

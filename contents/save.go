@@ -50,6 +50,17 @@ func (r *SaveRequest) hasContent() bool {
 // reports. The legacy empty-body PUT (create an untitled file inside a
 // folder) is [Manager.NewUntitled].
 func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Model, bool, error) {
+	conv := m.notebooks.get(0)
+	model, created, err := m.save(ctx, path, req, conv)
+	if err == nil {
+		// Whatever was converted has been written: the buffer is free.
+		m.notebooks.put(conv)
+	}
+	return model, created, err
+}
+
+// save is Save, converting a notebook into conv.
+func (m *Manager) save(ctx context.Context, path string, req SaveRequest, conv *[]byte) (*Model, bool, error) {
 	const op = "save"
 	if req.CopyFrom != "" {
 		return nil, false, newError(Invalid, op, path, "Cannot copy with PUT, only POST")
@@ -127,7 +138,7 @@ func (m *Manager) Save(ctx context.Context, path string, req SaveRequest) (*Mode
 	)
 	switch typ {
 	case TypeNotebook:
-		data, message, convErr = notebookBytes(req.Content)
+		data, message, convErr = notebookBytes(req.Content, conv)
 	case TypeDirectory:
 	default:
 		data, convErr = fileBytes(req.Content, req.Format)
@@ -374,13 +385,22 @@ func decodeBase64(s []byte) ([]byte, error) {
 
 // notebookBytes converts notebook content to its stored form, with the
 // validation message when it is not a valid notebook (it is saved anyway).
-func notebookBytes(content json.RawMessage) ([]byte, string, error) {
+// The one-pass conversion writes into the buffer *dst, which it may
+// replace with a larger one; dst may be nil.
+func notebookBytes(content json.RawMessage, dst *[]byte) ([]byte, string, error) {
 	if len(content) == 0 || string(content) == "null" {
 		return emptyNotebook, "", nil
 	}
 	// What clients send is a valid notebook, written in one pass; the
 	// tree below handles the rest and stays the reference.
-	if data, ok := writeNotebookFast(content); ok {
+	var buf []byte
+	if dst != nil {
+		buf = (*dst)[:0]
+	}
+	if data, ok := appendNotebookStored(buf, content); ok {
+		if dst != nil {
+			*dst = data
+		}
 		return data, "", nil
 	}
 	v, err := decodeJSON(content)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/jupyters3/jupyters3/contents"
 )
@@ -33,10 +34,18 @@ var _ ContentsService = (*contents.Manager)(nil)
 // Contents is the [ContentsHandler] of the Jupyter contents API: it turns
 // requests on the contents, checkpoints, trust and files routes into
 // [ContentsService] calls and their results into the status codes, headers
-// and JSON bodies of the spec. It holds no state of its own.
+// and JSON bodies of the spec. It holds no state of its own
+// beyond recycled buffers.
 type Contents struct {
 	svc ContentsService
+	// bodies recycles the buffers that save bodies are read into (see
+	// put); it is a cache, not state.
+	bodies sync.Pool // *[]byte
 }
+
+// maxPooledBody bounds the body buffers kept for reuse: an upload chunk
+// (a megabyte, as base64) is reused, an unusually large body is not.
+const maxPooledBody = 4 << 20
 
 var _ ContentsHandler = (*Contents)(nil)
 

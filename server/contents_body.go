@@ -23,7 +23,21 @@ const errInvalidJSON = "Invalid JSON in body of request"
 // been limited by the server; a body over the limit gives 413, because the
 // [*http.MaxBytesError] stays in the error chain.
 func readBody(r *http.Request) (requestBody, error) {
-	data, err := readAll(r.Body, r.ContentLength)
+	return readBodyInto(r, nil)
+}
+
+// readBodyInto is readBody reading into the buffer *buf (which it may
+// replace with a larger one), when buf is not nil. The fields are
+// sub-slices of *buf.
+func readBodyInto(r *http.Request, buf *[]byte) (requestBody, error) {
+	var dst []byte
+	if buf != nil {
+		dst = (*buf)[:0]
+	}
+	data, err := readAll(dst, r.Body, r.ContentLength)
+	if buf != nil && data != nil {
+		*buf = data
+	}
 	if err != nil {
 		return nil, &HTTPError{Status: http.StatusBadRequest, Msg: errInvalidJSON, Err: err}
 	}
@@ -44,15 +58,19 @@ const maxSizeHint = 8 << 20
 
 // readAll reads r to its end into one buffer sized from sizeHint, the
 // declared length or -1, so that a megabyte body is not copied over and
-// over as io.ReadAll's growing buffer would.
-func readAll(r io.Reader, sizeHint int64) ([]byte, error) {
+// over as io.ReadAll's growing buffer would. It reads into dst when that
+// is large enough.
+func readAll(dst []byte, r io.Reader, sizeHint int64) ([]byte, error) {
 	n := 512
 	if sizeHint > 0 && sizeHint <= maxSizeHint {
 		// One spare byte lets the final read see the end without
 		// growing the buffer.
 		n = int(sizeHint) + 1
 	}
-	b := make([]byte, 0, n)
+	b := dst[:0]
+	if cap(b) < n {
+		b = make([]byte, 0, n)
+	}
 	for {
 		m, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+m]

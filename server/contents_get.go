@@ -19,6 +19,8 @@ func (c *Contents) get(w http.ResponseWriter, r *http.Request, rt Route) error {
 		return err
 	}
 	writeModel(w, rt, http.StatusOK, m, false)
+	// Written out: the content's buffer can serve the next request.
+	m.Release()
 	return nil
 }
 

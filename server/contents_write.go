@@ -11,7 +11,11 @@ import (
 // uploads included, which the service stages), or create a folder. An
 // empty body is the legacy "new untitled file inside {path}".
 func (c *Contents) put(w http.ResponseWriter, r *http.Request, rt Route) error {
-	b, err := readBody(r)
+	buf, _ := c.bodies.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	b, err := readBodyInto(r, buf)
 	if err != nil {
 		return err
 	}
@@ -33,6 +37,13 @@ func (c *Contents) put(w http.ResponseWriter, r *http.Request, rt Route) error {
 	m, created, err := c.svc.Save(r.Context(), rt.Path, req)
 	if err != nil {
 		return err
+	}
+	// The body is free once the save has written what it took from it: a
+	// save keeps nothing of its request. After a failure the buffer is
+	// left to the collector instead, in case a store request still reads
+	// from it.
+	if cap(*buf) <= maxPooledBody {
+		c.bodies.Put(buf)
 	}
 	status := http.StatusOK
 	if created {
