@@ -3,6 +3,7 @@ package contents
 import (
 	"context"
 	"encoding/json"
+	"iter"
 	"strings"
 )
 
@@ -28,7 +29,12 @@ func (m *Manager) listDir(ctx context.Context, op, p string, collect bool) (dirL
 	l.exists = p == ""
 	prefix := m.ks.dir(p)
 	files := map[string]bool{}
-	for e, err := range m.store.List(ctx, prefix, "/", "") {
+	entries := m.store.List(ctx, prefix, "/", "")
+	if !collect {
+		// The first entry or so tells whether the folder exists.
+		entries = m.listFew(ctx, prefix, "/")
+	}
+	for e, err := range entries {
 		if err != nil {
 			return dirListing{}, storeError(op, p, err)
 		}
@@ -136,4 +142,18 @@ func withChildren(model *Model, children []Model) error {
 	model.Content = raw
 	model.Format = FormatJSON
 	return nil
+}
+
+// fewPage is the page size of listings whose first entries usually answer
+// (see PageLister): big enough for the entries skipped on the way, small
+// enough to be cheap in a folder of thousands.
+const fewPage = 32
+
+// listFew lists like Store.List for a caller that usually stops after a
+// few entries: in pages of fewPage on stores that page.
+func (m *Manager) listFew(ctx context.Context, prefix, delimiter string) iter.Seq2[Entry, error] {
+	if pl, ok := m.store.(PageLister); ok {
+		return pl.ListPage(ctx, prefix, delimiter, "", fewPage)
+	}
+	return m.store.List(ctx, prefix, delimiter, "")
 }

@@ -29,7 +29,7 @@ func (m *Manager) stat(ctx context.Context, op, p string) (stat, error) {
 	}
 	var s stat
 	key := m.ks.prefix + p
-	for e, err := range m.store.List(ctx, key, "/", "") {
+	for e, err := range m.listFew(ctx, key, "/") {
 		if err != nil {
 			return stat{}, storeError(op, p, err)
 		}

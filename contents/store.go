@@ -87,6 +87,17 @@ type Upload struct {
 	Initiated time.Time
 }
 
+// PageLister is implemented by stores whose listings cost a request per
+// page, as S3's do. Where a few entries answer its question (is there a
+// folder here, what is at this path), the Manager lists in small pages,
+// so that a folder of thousands of entries costs a short answer rather
+// than a page of 1,000 to transfer and parse.
+type PageLister interface {
+	// ListPage is [Store.List] fetching pages of at most pageSize entries
+	// (1 to 1,000; 0 means the store's default).
+	ListPage(ctx context.Context, prefix, delimiter, startAfter string, pageSize int) iter.Seq2[Entry, error]
+}
+
 // Store is the object storage a [Manager] keeps every file, folder marker,
 // checkpoint and upload in. Its methods map one to one onto S3 calls
 // (GetObject, HeadObject, PutObject, ListObjectsV2, CopyObject,

@@ -57,16 +57,30 @@ func (h *Hooked) Put(ctx context.Context, key string, r io.Reader, size int64, o
 // List implements [contents.Store]; Before runs for every page, that is
 // before the first entry and before entries 1001, 2001, ....
 func (h *Hooked) List(ctx context.Context, prefix, delimiter, startAfter string) iter.Seq2[contents.Entry, error] {
+	return h.ListPage(ctx, prefix, delimiter, startAfter, 0)
+}
+
+// ListPage implements [contents.PageLister], passing the page size on
+// when the wrapped store pages too; Before runs for every page of
+// pageSize entries (1,000 when pageSize is 0), as in List.
+func (h *Hooked) ListPage(ctx context.Context, prefix, delimiter, startAfter string, pageSize int) iter.Seq2[contents.Entry, error] {
+	if pageSize <= 0 || pageSize > 1000 {
+		pageSize = 1000
+	}
+	entries := h.Store.List(ctx, prefix, delimiter, startAfter)
+	if pl, ok := h.Store.(contents.PageLister); ok {
+		entries = pl.ListPage(ctx, prefix, delimiter, startAfter, pageSize)
+	}
 	return func(yield func(contents.Entry, error) bool) {
 		if err := h.before("List"); err != nil {
 			yield(contents.Entry{}, err)
 			return
 		}
 		n := 0
-		for e, err := range h.Store.List(ctx, prefix, delimiter, startAfter) {
+		for e, err := range entries {
 			if err == nil {
 				n++
-				if n > 1 && n%1000 == 1 {
+				if n > 1 && n%pageSize == 1 {
 					if err := h.before("List"); err != nil {
 						yield(contents.Entry{}, err)
 						return

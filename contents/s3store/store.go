@@ -109,8 +109,14 @@ func (s *Store) putOptions(opts *contents.PutOptions, conditions bool) s3.PutOpt
 
 // List lists with ListObjectsV2, one request per page of 1,000 entries.
 func (s *Store) List(ctx context.Context, prefix, delimiter, startAfter string) iter.Seq2[contents.Entry, error] {
+	return s.ListPage(ctx, prefix, delimiter, startAfter, 0)
+}
+
+// ListPage implements [contents.PageLister] with ListObjectsV2's max-keys.
+func (s *Store) ListPage(ctx context.Context, prefix, delimiter, startAfter string, pageSize int) iter.Seq2[contents.Entry, error] {
 	return func(yield func(contents.Entry, error) bool) {
-		for e, err := range s.c.ListObjects(ctx, s3.ListOptions{Prefix: prefix, Delimiter: delimiter, StartAfter: startAfter}) {
+		opts := s3.ListOptions{Prefix: prefix, Delimiter: delimiter, StartAfter: startAfter, MaxKeys: pageSize}
+		for e, err := range s.c.ListObjects(ctx, opts) {
 			if err != nil {
 				yield(contents.Entry{}, translate(err))
 				return
