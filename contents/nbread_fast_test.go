@@ -48,7 +48,7 @@ func checkReadFast(t *testing.T, data []byte) bool {
 // nbrStored returns the bytes Save stores for API notebook content.
 func nbrStored(t testing.TB, api string) []byte {
 	t.Helper()
-	data, _, err := notebookBytes([]byte(api), nil)
+	data, _, err := notebookBytes([]byte(api), nil, nil)
 	if err != nil {
 		t.Fatalf("notebookBytes(%s): %v", api, err)
 	}

@@ -20,6 +20,9 @@ type nbwWriter struct {
 	keys    []int32 // a stack of objects' key nodes, sorted per object
 	ids     []int32 // the string nodes of cell ids
 	withIDs bool    // nbformat_minor >= 5: cells need ids
+	// hash, when set, hashes out[hashFrom:] a cell behind the writing.
+	hash     *hashBehind
+	hashFrom int
 }
 
 // span returns the input bytes of node i.

@@ -26,31 +26,45 @@ const nbwMaxDepth = 400
 // byte for byte what the tree path writes, or ok false when it cannot
 // prove that, or when the tree path would report a validation message.
 func writeNotebookFast(content []byte) ([]byte, bool) {
-	return appendNotebookStored(nil, content)
+	data, _, ok := appendNotebookStored(nil, content, false)
+	return data, ok
 }
 
-// appendNotebookStored is writeNotebookFast appending to dst.
-func appendNotebookStored(dst, content []byte) ([]byte, bool) {
+// appendNotebookStored is writeNotebookFast appending to dst. With
+// withHash, it also returns the hex SHA-256 of what it appended (see
+// hashBehind), or "" when the content was too small to be worth it.
+func appendNotebookStored(dst, content []byte, withHash bool) (data []byte, sum string, ok bool) {
 	if len(content) >= math.MaxInt32 {
-		return nil, false
+		return nil, "", false
 	}
 	p := nbwParser{data: content, nodes: make([]nbwNode, len(content)/64+16)}
 	p.skipSpace()
 	if !p.value(0) {
-		return nil, false
+		return nil, "", false
 	}
 	p.skipSpace()
 	if p.pos != len(content) {
-		return nil, false
+		return nil, "", false
 	}
 	// Each value and each line of split text gets a line of its own,
 	// indented: about a dozen bytes more than its input, notebooks being
 	// six levels deep.
 	size := len(content) + 12*(p.n+p.breaks) + 1024
+	start := len(dst)
 	w := nbwWriter{in: content, nodes: p.nodes[:p.n], out: slices.Grow(dst, size),
 		keys: make([]int32, 0, 64), ids: make([]int32, 0, p.n/8)}
-	if !w.notebook(0) || !w.idsUnique() {
-		return nil, false
+	if withHash && len(content) >= hashBehindMin {
+		w.hash, w.hashFrom = startHashBehind(), start
 	}
-	return append(w.out, '\n'), true
+	if !w.notebook(0) || !w.idsUnique() {
+		if w.hash != nil {
+			w.hash.stop()
+		}
+		return nil, "", false
+	}
+	w.out = append(w.out, '\n')
+	if w.hash != nil {
+		sum = w.hash.finish(w.out[start:])
+	}
+	return w.out, sum, true
 }

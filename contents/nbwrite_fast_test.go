@@ -183,7 +183,7 @@ func TestNotebookWriteFastRealistic(t *testing.T) {
 func TestNotebookBytesFast(t *testing.T) {
 	for _, tt := range writeFastCases {
 		want, wantMsg, wantErr := writeNotebookTree([]byte(tt.doc))
-		got, msg, err := notebookBytes([]byte(tt.doc), nil)
+		got, msg, err := notebookBytes([]byte(tt.doc), nil, nil)
 		if (err == nil) != (wantErr == nil) || msg != wantMsg {
 			t.Errorf("%s: notebookBytes error %v message %q, tree path error %v message %q", tt.name, err, msg, wantErr, wantMsg)
 			continue

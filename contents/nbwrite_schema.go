@@ -133,7 +133,16 @@ func (w *nbwWriter) stringFields(i int32, names ...string) bool {
 
 // cells writes the cell list.
 func (w *nbwWriter) cells(i int32, depth int) bool {
-	return w.array(i, depth, w.cell)
+	if w.hash == nil {
+		return w.array(i, depth, w.cell)
+	}
+	return w.array(i, depth, func(e int32, d int) bool {
+		if !w.cell(e, d) {
+			return false
+		}
+		w.hash.grew(w.out[w.hashFrom:])
+		return true
+	})
 }
 
 // Cell fields, as bits of a set.

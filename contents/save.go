@@ -133,12 +133,13 @@ func (m *Manager) save(ctx context.Context, path string, req SaveRequest, conv *
 	}
 	var (
 		data    []byte
+		sum     string // of data, when the conversion hashed it
 		message string
 		convErr error
 	)
 	switch typ {
 	case TypeNotebook:
-		data, message, convErr = notebookBytes(req.Content, conv)
+		data, message, convErr = notebookBytes(req.Content, conv, &sum)
 	case TypeDirectory:
 	default:
 		data, convErr = fileBytes(req.Content, req.Format)
@@ -148,7 +149,7 @@ func (m *Manager) save(ctx context.Context, path string, req SaveRequest, conv *
 		if convErr != nil {
 			return nil, false, &Error{Kind: Invalid, Op: op, Path: p, Message: convErr.Error(), Err: convErr}
 		}
-		model, err := m.saveKnown(ctx, p, req.Type, data, message, known, hasCheckpoint, cpErr)
+		model, err := m.saveKnown(ctx, p, req.Type, data, sum, message, known, hasCheckpoint, cpErr)
 		if !errors.Is(err, errChanged) {
 			return model, false, err
 		}
@@ -193,7 +194,7 @@ func (m *Manager) save(ctx context.Context, path string, req SaveRequest, conv *
 			return nil, false, err
 		}
 	}
-	model, err := m.putFile(ctx, op, p, data, "")
+	model, err := m.putFile(ctx, op, p, data, sum, "")
 	if err != nil {
 		return nil, false, err
 	}
@@ -205,9 +206,10 @@ func (m *Manager) save(ctx context.Context, path string, req SaveRequest, conv *
 
 // saveKnown writes a file over the one this Manager last saved at p, whose
 // ETag is known, and returns errChanged when the store holds something
-// else there (or nothing) by now. hasCheckpoint and cpErr are the
-// notebook's checkpoint lookup, as in Save.
-func (m *Manager) saveKnown(ctx context.Context, p, typ string, data []byte, message, known string, hasCheckpoint bool, cpErr error) (*Model, error) {
+// else there (or nothing) by now. sum is data's SHA-256 or ""; message,
+// hasCheckpoint and cpErr are the conversion's message and the notebook's
+// checkpoint lookup, as in Save.
+func (m *Manager) saveKnown(ctx context.Context, p, typ string, data []byte, sum, message, known string, hasCheckpoint bool, cpErr error) (*Model, error) {
 	const op = "save"
 	if typ == TypeNotebook {
 		if cpErr != nil {
@@ -221,7 +223,7 @@ func (m *Manager) saveKnown(ctx context.Context, p, typ string, data []byte, mes
 			}
 		}
 	}
-	model, err := m.putFile(ctx, op, p, data, known)
+	model, err := m.putFile(ctx, op, p, data, sum, known)
 	if err != nil {
 		return nil, err
 	}
@@ -273,13 +275,14 @@ func parentOf(p string) string {
 // none, where this Manager's last write was.
 var errChanged = errors.New("the file changed since this server saved it")
 
-// putFile writes data at clean path p and returns the content-less model
-// built from the write's own metadata, so it matches a later Get. With
-// ifMatch set, the write only replaces the object with that ETag, and
-// returns errChanged otherwise. The new ETag is remembered for the next
-// save.
-func (m *Manager) putFile(ctx context.Context, op, p string, data []byte, ifMatch string) (*Model, error) {
-	info, err := m.store.Put(ctx, m.ks.prefix+p, bytes.NewReader(data), int64(len(data)), &PutOptions{ContentType: MimeType(p), IfMatch: ifMatch})
+// putFile writes data, whose hex SHA-256 is sum (or "" when not known),
+// at clean path p and returns the content-less model built from the
+// write's own metadata, so it matches a later Get. With ifMatch set, the
+// write only replaces the object with that ETag, and returns errChanged
+// otherwise. The new ETag is remembered for the next save.
+func (m *Manager) putFile(ctx context.Context, op, p string, data []byte, sum, ifMatch string) (*Model, error) {
+	opts := &PutOptions{ContentType: MimeType(p), IfMatch: ifMatch, SHA256: sum}
+	info, err := m.store.Put(ctx, m.ks.prefix+p, bytes.NewReader(data), int64(len(data)), opts)
 	if ifMatch != "" && (errors.Is(err, ErrPreconditionFailed) || errors.Is(err, fs.ErrNotExist)) {
 		return nil, errChanged
 	}
@@ -386,8 +389,10 @@ func decodeBase64(s []byte) ([]byte, error) {
 // notebookBytes converts notebook content to its stored form, with the
 // validation message when it is not a valid notebook (it is saved anyway).
 // The one-pass conversion writes into the buffer *dst, which it may
-// replace with a larger one; dst may be nil.
-func notebookBytes(content json.RawMessage, dst *[]byte) ([]byte, string, error) {
+// replace with a larger one, and sets *sum to the hex SHA-256 of the
+// result when it is large enough to be worth hashing on the way; dst and
+// sum may be nil.
+func notebookBytes(content json.RawMessage, dst *[]byte, sum *string) ([]byte, string, error) {
 	if len(content) == 0 || string(content) == "null" {
 		return emptyNotebook, "", nil
 	}
@@ -397,9 +402,12 @@ func notebookBytes(content json.RawMessage, dst *[]byte) ([]byte, string, error)
 	if dst != nil {
 		buf = (*dst)[:0]
 	}
-	if data, ok := appendNotebookStored(buf, content); ok {
+	if data, hash, ok := appendNotebookStored(buf, content, sum != nil); ok {
 		if dst != nil {
 			*dst = data
+		}
+		if sum != nil {
+			*sum = hash
 		}
 		return data, "", nil
 	}

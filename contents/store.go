@@ -64,6 +64,11 @@ type PutOptions struct {
 	// IfNoneMatch, when "*", makes the write succeed only if the key does
 	// not exist. No other value is used.
 	IfNoneMatch string
+	// SHA256, when not empty, is the hex SHA-256 of the body, computed by
+	// the caller on the way. A store that signs or checks its payloads uses
+	// it instead of reading the body once more to hash it; a wrong value
+	// makes the write fail, never store other bytes.
+	SHA256 string
 }
 
 // CopyOptions modify [Store.Copy]. A nil *CopyOptions means no conditions.

@@ -141,6 +141,11 @@ type PutOptions struct {
 	ServerSideEncryption string
 	// SSEKMSKeyID selects the KMS key; it implies "aws:kms".
 	SSEKMSKeyID string
+	// ContentSHA256 is the lowercase hex SHA-256 of the body when the
+	// caller already has it: the payload is then signed with it instead
+	// of being hashed here first (on plain http), and S3 checks it
+	// (always). Empty means unknown.
+	ContentSHA256 string
 }
 
 // PutResult is what S3 reports about a written object.
@@ -175,6 +180,12 @@ func (c *Client) PutObject(ctx context.Context, key string, body io.Reader, size
 	}
 	setNonEmpty(cl.header, "If-None-Match", opts.IfNoneMatch)
 	setNonEmpty(cl.header, "If-Match", opts.IfMatch)
+	if opts.ContentSHA256 != "" {
+		if !isSHA256Hex(opts.ContentSHA256) {
+			return PutResult{}, c.wrap(cl, fmt.Errorf("ContentSHA256 %q is not a hex SHA-256", opts.ContentSHA256))
+		}
+		cl.payloadHash = opts.ContentSHA256
+	}
 	resp, err := c.do(ctx, cl)
 	if err != nil {
 		return PutResult{}, err
@@ -286,4 +297,18 @@ func rangeTotal(cr string) int64 {
 		return -1
 	}
 	return n
+}
+
+// isSHA256Hex reports whether s is a SHA-256 in lowercase hex, as SigV4
+// signs it.
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -89,13 +89,17 @@ func TestPutObjectPayloadHash(t *testing.T) {
 		tls  bool
 		body io.Reader
 		size int64
+		sum  string // PutOptions.ContentSHA256
 		want string
 	}{
-		{"http seekable", false, strings.NewReader("abc"), 3, sha256Hex("abc")},
-		{"http seeker only", false, &seekOnly{strings.NewReader("abc")}, 3, sha256Hex("abc")},
-		{"http stream", false, onlyReader{strings.NewReader("abc")}, 3, sigv4.UnsignedPayload},
-		{"http large", false, strings.NewReader(big), int64(len(big)), sigv4.UnsignedPayload},
-		{"https seekable", true, strings.NewReader("abc"), 3, sigv4.UnsignedPayload},
+		{"http seekable", false, strings.NewReader("abc"), 3, "", sha256Hex("abc")},
+		{"http seeker only", false, &seekOnly{strings.NewReader("abc")}, 3, "", sha256Hex("abc")},
+		{"http stream", false, onlyReader{strings.NewReader("abc")}, 3, "", sigv4.UnsignedPayload},
+		{"http large", false, strings.NewReader(big), int64(len(big)), "", sigv4.UnsignedPayload},
+		{"https seekable", true, strings.NewReader("abc"), 3, "", sigv4.UnsignedPayload},
+		// A hash the caller has is signed as given, even for a stream.
+		{"http stream, hash given", false, onlyReader{strings.NewReader("abc")}, 3, sha256Hex("abc"), sha256Hex("abc")},
+		{"https, hash given", true, strings.NewReader("abc"), 3, sha256Hex("abc"), sha256Hex("abc")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,7 +116,7 @@ func TestPutObjectPayloadHash(t *testing.T) {
 			}
 			defer srv.Close()
 			c := newTestClient(t, Config{Endpoint: srv.URL, HTTPClient: srv.Client()}, nil)
-			if _, err := c.PutObject(t.Context(), "k", tt.body, tt.size, PutOptions{}); err != nil {
+			if _, err := c.PutObject(t.Context(), "k", tt.body, tt.size, PutOptions{ContentSHA256: tt.sum}); err != nil {
 				t.Fatalf("PutObject: %v", err)
 			}
 			if h := got.Header.Get("X-Amz-Content-Sha256"); h != tt.want {
@@ -141,6 +145,8 @@ func TestPutObjectInvalid(t *testing.T) {
 		{"metadata value", "k", 0, PutOptions{Metadata: map[string]string{"a": "é"}}},
 		{"metadata newline", "k", 0, PutOptions{Metadata: map[string]string{"a": "x\r\nX-Evil: 1"}}},
 		{"kms key with AES256", "k", 0, PutOptions{ServerSideEncryption: "AES256", SSEKMSKeyID: "key"}},
+		{"content sha256 not hex", "k", 0, PutOptions{ContentSHA256: "xyz"}},
+		{"content sha256 upper case", "k", 0, PutOptions{ContentSHA256: strings.ToUpper(sha256Hex("abc"))}},
 	}
 	for _, tt := range tests {
 		if _, err := c.PutObject(t.Context(), tt.key, nil, tt.size, tt.opts); err == nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -164,6 +165,12 @@ func (s *MemStore) Put(ctx context.Context, key string, r io.Reader, size int64,
 	o := &memObject{data: data, etag: etagOf(data)}
 	if opts != nil {
 		o.contentType = opts.ContentType
+		// As S3 does with a signed payload: a wrong hash stores nothing.
+		if opts.SHA256 != "" {
+			if sum := sha256.Sum256(data); opts.SHA256 != hex.EncodeToString(sum[:]) {
+				return contents.ObjectInfo{}, fmt.Errorf("memstore: put %q: the body's SHA-256 is not %s", key, opts.SHA256)
+			}
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

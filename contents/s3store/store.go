@@ -100,8 +100,10 @@ func (s *Store) putOptions(opts *contents.PutOptions, conditions bool) s3.PutOpt
 	if opts != nil {
 		p.ContentType = opts.ContentType
 		if conditions {
+			// Options of a write in one request.
 			p.IfMatch = opts.IfMatch
 			p.IfNoneMatch = opts.IfNoneMatch
+			p.ContentSHA256 = opts.SHA256
 		}
 	}
 	return p
