@@ -260,7 +260,7 @@ func (m *Manager) RestoreCheckpoint(ctx context.Context, path, id string) error 
 	}
 	// The next save would find the restored version, not the one saved
 	// here, and have to start over.
-	m.written.forget(p)
+	m.written.forgetFile(p)
 	_, err = m.store.Copy(ctx, m.checkpointPrefix(p)+id, m.ks.prefix+p, nil)
 	if errors.Is(err, fs.ErrNotExist) {
 		_, err = m.store.Copy(ctx, m.legacyCheckpointPrefix(p)+id, m.ks.prefix+p, nil)

@@ -81,7 +81,7 @@ func (m *Manager) save(ctx context.Context, path string, req SaveRequest, conv *
 	}
 	if req.Chunk != nil {
 		// An upload replaces whatever this Manager saved at p.
-		m.written.forget(p)
+		m.written.forgetFile(p)
 		return m.saveChunk(ctx, p, req)
 	}
 	if p == "" {
@@ -154,7 +154,7 @@ func (m *Manager) save(ctx context.Context, path string, req SaveRequest, conv *
 			return model, false, err
 		}
 		// Someone else changed the path since: ask, as for any save.
-		m.written.forget(p)
+		m.written.forgetFile(p)
 		s, statErr = m.saveStat(ctx, op, p)
 	}
 	if statErr != nil {

@@ -45,7 +45,15 @@ func (w *writeMemory) add(p, etag string) {
 	w.etag[p] = etag
 }
 
-// forget drops p and every path below it ("" drops everything).
+// forgetFile drops p only, for a change to the file at p.
+func (w *writeMemory) forgetFile(p string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.etag, p)
+}
+
+// forget drops p and every path below it ("" drops everything), for a
+// change that may be a folder's.
 func (w *writeMemory) forget(p string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
