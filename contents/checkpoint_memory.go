@@ -53,11 +53,17 @@ func (c *checkpointMemory) add(p string, now time.Time) {
 func (c *checkpointMemory) forget(p string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.seen, p)
+	deleteTree(c.seen, p)
+}
+
+// deleteTree deletes clean path p and every path below it from m; ""
+// empties m.
+func deleteTree[V any](m map[string]V, p string) {
+	delete(m, p)
 	below := p + "/"
-	for q := range c.seen {
+	for q := range m {
 		if p == "" || strings.HasPrefix(q, below) {
-			delete(c.seen, q)
+			delete(m, q)
 		}
 	}
 }

@@ -1,9 +1,6 @@
 package contents
 
-import (
-	"strings"
-	"sync"
-)
+import "sync"
 
 // writeMemory remembers the ETag of the file this Manager last saved at
 // each path, so that saving the same file again (every Ctrl+S and
@@ -57,11 +54,5 @@ func (w *writeMemory) forgetFile(p string) {
 func (w *writeMemory) forget(p string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	delete(w.etag, p)
-	below := p + "/"
-	for q := range w.etag {
-		if p == "" || strings.HasPrefix(q, below) {
-			delete(w.etag, q)
-		}
-	}
+	deleteTree(w.etag, p)
 }
