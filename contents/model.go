@@ -64,10 +64,11 @@ type Model struct {
 // later requests, and sets Content to nil. Call it once the content has
 // been written out, when neither the model nor anything taken from its
 // Content is used any more. Calling it is optional: a model that is not
-// released is collected as usual.
+// released is collected as usual. A model whose content is not such a
+// buffer (one built by hand, a folder listing) is left as it is.
 func (m *Model) Release() {
-	m.Content = nil
 	if m.pool != nil {
+		m.Content = nil
 		m.pool.put(m.pooled)
 		m.pooled, m.pool = nil, nil
 	}
