@@ -60,3 +60,31 @@ func TestGetContentOwnsItsBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestRelease checks what Model.Release does: a notebook read by Get gives
+// its buffer back and drops its content; a model built elsewhere keeps it.
+func TestRelease(t *testing.T) {
+	ctx := context.Background()
+	m, err := contents.New(contentstest.NewMemStore(contentstest.MemOptions{}), contents.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb := json.RawMessage(`{"cells":[],"metadata":{},"nbformat":4,"nbformat_minor":5}`)
+	if _, _, err := m.Save(ctx, "n.ipynb", contents.SaveRequest{Type: "notebook", Content: nb}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Get(ctx, "n.ipynb", contents.GetOptions{Content: true})
+	if err != nil || got.Content == nil {
+		t.Fatalf("Get = %+v, %v", got, err)
+	}
+	got.Release()
+	got.Release() // twice is harmless
+	if got.Content != nil {
+		t.Errorf("content after Release: %s", got.Content)
+	}
+	own := &contents.Model{Content: json.RawMessage(`"kept"`)}
+	own.Release()
+	if string(own.Content) != `"kept"` {
+		t.Errorf("Release cleared a model built by hand: %s", own.Content)
+	}
+}
