@@ -243,7 +243,10 @@ type bwResult struct {
 	ClassicSaved  bool
 	Screenshots   []string
 	ConsoleErrors []string
-	Failures      []string
+	// ConsoleErrorCount counts them all; ConsoleErrors keeps the first.
+	ConsoleErrorCount    int
+	FreshPageAfterDelete bool
+	Failures             []string
 }
 
 // TestBrowser drives a page built from JupyterLab's own widgets in Debian's
@@ -348,7 +351,10 @@ func bwDrive(t *testing.T, chromium string, env map[string]string) bwResult {
 		t.Logf("  %-48s %6d ms", s.Name, s.MS)
 	}
 	if n := len(res.ConsoleErrors); n > 0 {
-		t.Logf("%d errors on the browser console, such as: %s", n, strings.Join(res.ConsoleErrors[:min(n, 3)], " | "))
+		t.Logf("%d errors on the browser console, such as: %s", res.ConsoleErrorCount, strings.Join(res.ConsoleErrors[:min(n, 3)], " | "))
+	}
+	if res.FreshPageAfterDelete {
+		t.Logf("the page did not follow the delete; a fresh page listed the folder without the file")
 	}
 	if err != nil || !found || len(res.Failures) > 0 {
 		t.Fatalf("drive.mjs: %v\nfailures: %s\noutput:\n%s", err, strings.Join(res.Failures, "\n"), tail(out.String(), 6000))
