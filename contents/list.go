@@ -29,8 +29,10 @@ func (m *Manager) listDir(ctx context.Context, op, p string, collect bool) (dirL
 	l.exists = p == ""
 	prefix := m.ks.dir(p)
 	files := map[string]bool{}
-	entries := m.store.List(ctx, prefix, "/", "")
-	if !collect {
+	var entries iter.Seq2[Entry, error]
+	if collect {
+		entries = m.store.List(ctx, prefix, "/", "")
+	} else {
 		// The first entry or so tells whether the folder exists.
 		entries = m.listFew(ctx, prefix, "/")
 	}
