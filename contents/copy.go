@@ -3,6 +3,7 @@ package contents
 import (
 	"context"
 	"strings"
+	"sync"
 )
 
 // Copy duplicates the file, notebook or folder at from (spec 7.2, 7.3) and
@@ -27,26 +28,39 @@ func (m *Manager) Copy(ctx context.Context, from, to string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts, err := m.stat(ctx, op, dst)
-	if err != nil {
-		return nil, err
+	// The two ends are independent, and a copy usually goes into a folder
+	// (JupyterLab's Duplicate), where it needs the names already taken: the
+	// three listings share one round trip. Copying to a new path wastes
+	// the names listing.
+	stem, suffix := copyStem(baseName(src))
+	var (
+		ts, ss                   stat
+		taken                    map[string]bool
+		srcErr, dstErr, namesErr error
+		statted                  sync.WaitGroup
+	)
+	statted.Go(func() { ss, srcErr = m.stat(ctx, op, src) })
+	if src != "" {
+		statted.Go(func() { taken, namesErr = m.namesWithPrefix(ctx, op, dst, stem) })
+	}
+	ts, dstErr = m.stat(ctx, op, dst)
+	statted.Wait()
+	if dstErr != nil {
+		return nil, dstErr
 	}
 	if ts.file.Key != "" {
 		return nil, newError(Invalid, op, dst, "Cannot POST to files, use PUT instead.")
 	}
-	ss, err := m.stat(ctx, op, src)
-	if err != nil {
-		return nil, err
+	if srcErr != nil {
+		return nil, srcErr
 	}
 	if !ss.exists() || src == "" {
 		return nil, notFound(op, src)
 	}
 	target := dst
 	if ts.dir {
-		stem, suffix := copyStem(baseName(src))
-		taken, err := m.namesWithPrefix(ctx, op, dst, stem)
-		if err != nil {
-			return nil, err
+		if namesErr != nil {
+			return nil, namesErr
 		}
 		for i := 0; ; i++ {
 			if name := candidate(stem, suffix, "-Copy", i); !taken[name] {

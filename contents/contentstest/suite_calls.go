@@ -113,7 +113,10 @@ func testRoundTrips(t *testing.T, newStore func(testing.TB) contents.Store) {
 		{"list checkpoints", func() error { _, err := e.m.ListCheckpoints(e.ctx, "d/f.txt"); return err }, calls{"List": 2}},
 		{"restore checkpoint", func() error { return e.m.RestoreCheckpoint(e.ctx, "d/f.txt", cp.ID) }, calls{"Copy": 1}},
 		{"delete checkpoint", func() error { return e.m.DeleteCheckpoint(e.ctx, "d/f.txt", cp.ID) }, calls{"Head": 1, "Delete": 1}},
+		// Both ends and the names taken in the folder are listed at once.
 		{"copy file", func() error { _, err := e.m.Copy(e.ctx, "d/f.txt", "d"); return err }, calls{"List": 4, "Copy": 1, "Head": ch}},
+		// To a new path the names listing is wasted; the parent is checked.
+		{"copy file to a path", func() error { _, err := e.m.Copy(e.ctx, "d/f.txt", "d/named.txt"); return err }, calls{"List": 4, "Copy": 1, "Head": ch}},
 		{"rename file", func() error { _, err := e.m.Rename(e.ctx, "d/g.txt", "d/h.txt"); return err }, calls{"List": 3, "Put": 1, "Copy": 1, "Delete": 2, "Head": 1, "Get": 0}},
 		{"delete file", func() error { return e.m.Delete(e.ctx, "d/h.txt") }, calls{"List": 2, "Delete": 1}},
 		{"rename folder of 200", func() error { _, err := e.m.Rename(e.ctx, "d/tree", "d/moved"); return err }, calls{"List": 6, "Put": 2, "Copy": 200, "Delete": 3}},
