@@ -11,26 +11,6 @@ import (
 	"unicode/utf8"
 )
 
-// writeNotebookTree is the tree path of notebookBytes, the reference the
-// fast path must match.
-func writeNotebookTree(content []byte) ([]byte, string, error) {
-	v, err := decodeJSON(content)
-	if err != nil {
-		return nil, "", err
-	}
-	nb, err := asNotebook(v)
-	if err != nil {
-		return nil, "", err
-	}
-	prepareWrite(nb)
-	var message string
-	if bad := validateNotebook(nb); bad != nil {
-		message = bad.message()
-	}
-	data, err := encodeNotebook(nb)
-	return data, message, err
-}
-
 // checkWriteFast fails when the fast path accepts content and writes
 // anything but what the tree path writes, or accepts a notebook the tree
 // path finds invalid. It reports whether the fast path accepted.

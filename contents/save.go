@@ -411,6 +411,13 @@ func notebookBytes(content json.RawMessage, dst *[]byte, sum *string) ([]byte, s
 		}
 		return data, "", nil
 	}
+	return writeNotebookTree(content)
+}
+
+// writeNotebookTree is the general path of notebookBytes, through the
+// notebook as a tree: it repairs what can be repaired, and gives the
+// validation message. The one-pass conversion is held to it by tests.
+func writeNotebookTree(content []byte) ([]byte, string, error) {
 	v, err := decodeJSON(content)
 	if err != nil {
 		return nil, "", errors.New("notebook content is not valid JSON")
